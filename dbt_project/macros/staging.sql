@@ -1,0 +1,50 @@
+{#- Helpers shared by the staging models. -#}
+
+{#- Trimmed text, empty as NULL. -#}
+{% macro clean_text(col) -%}
+    nullif(trim({{ col }}), '')
+{%- endmacro %}
+
+{% macro to_bool(col) -%}
+    (lower(trim({{ col }})) = 'true')
+{%- endmacro %}
+
+{% macro to_decimal(col) -%}
+    cast(nullif(trim({{ col }}), '') as decimal(18, 4))
+{%- endmacro %}
+
+{#- METRICS.md dedupe rule: per key, the latest version wins (`version_order`, e.g. the
+    updated_at instant), then the file whose name sorts last, then the last row. -#}
+{% macro latest_version(relation, key_columns, version_order=none) -%}
+    select *
+    from (
+        select
+            *,
+            row_number() over (
+                partition by {{ key_columns | join(', ') }}
+                order by
+                    {% if version_order %}{{ version_order }} desc nulls last,{% endif %}
+                    _file_name desc,
+                    _row_number desc
+            ) as _version_rank
+        from {{ relation }}
+    ) as ranked
+    where _version_rank = 1
+{%- endmacro %}
+
+{#- A text timestamp column as local wall time at the row's location (`timezone`). -#}
+{% macro local_timestamp(col, tz='timezone') -%}
+    {{ to_local_timestamp(clean_text(col), tz) }}
+{%- endmacro %}
+
+{#- Joins the staged locations for clinic_id and timezone: the time rule needs the
+    row's location zone, so these staging models carry this one lookup. -#}
+{% macro with_location(relation, location_column='location_id') -%}
+    select
+        {{ relation }}.*,
+        locations.clinic_id as _clinic_id,
+        locations.timezone
+    from {{ relation }}
+    left join {{ ref('stg_files__locations') }} as locations
+        on locations.location_id = {{ clean_text(relation ~ '.' ~ location_column) }}
+{%- endmacro %}

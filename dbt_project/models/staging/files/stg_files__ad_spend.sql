@@ -1,0 +1,36 @@
+with
+
+source as (
+    select * from {{ source('files', 'ad_spend') }}
+),
+
+keyed as (
+    select
+        *,
+        cast(trim(date) as date) as spend_date,
+        lower({{ clean_text('platform') }}) as platform_key,
+        {{ clean_text('campaign_id') }} as campaign_key
+    from source
+),
+
+-- no updated_at: a restating file wins because its name sorts later
+latest as (
+    {{ latest_version('keyed', ['spend_date', 'platform_key', 'campaign_key']) }}
+),
+
+final as (
+    select
+        spend_date,
+        platform_key as platform,
+        campaign_key as campaign_id,
+        {{ clean_text('clinic_id') }} as clinic_id,
+        {{ clean_text('account_id') }} as account_id,
+        {{ clean_text('campaign_name') }} as campaign_name,
+        cast({{ to_decimal('spend') }} as decimal(18, 2)) as spend,
+        cast(trim(impressions) as bigint) as impressions,
+        cast(trim(clicks) as bigint) as clicks,
+        upper({{ clean_text('currency') }}) as currency
+    from latest
+)
+
+select * from final

@@ -1,0 +1,27 @@
+with
+
+source as (
+    select * from {{ source('files', 'providers') }}
+),
+
+locations as (
+    select location_id, clinic_id from {{ ref('stg_files__locations') }}
+),
+
+latest as (
+    {{ latest_version('source', ['provider_id']) }}
+),
+
+final as (
+    select
+        {{ clean_text('latest.provider_id') }} as provider_id,
+        {{ clean_text('latest.location_id') }} as location_id,
+        locations.clinic_id,
+        {{ clean_text('latest.name') }} as provider_name,
+        {{ clean_text('latest.role') }} as provider_role,
+        {{ to_bool('latest.active') }} as is_active
+    from latest
+    left join locations on locations.location_id = {{ clean_text('latest.location_id') }}
+)
+
+select * from final

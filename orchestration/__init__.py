@@ -1,0 +1,1 @@
+"""Provider View's Dagster code location and the provider-view command."""

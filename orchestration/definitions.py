@@ -1,0 +1,22 @@
+"""The one Definitions of the Provider View code location."""
+
+from dagster import Definitions
+from dagster_dbt import DbtCliResource
+from dagster_dlt import DagsterDltResource
+
+from orchestration import settings
+from orchestration.defs.ingestion import raw_files_assets
+from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.schedules import daily_refresh, refresh_job
+from orchestration.defs.transform import dbt_models, dbt_project
+
+defs = Definitions(
+    assets=[raw_files_assets, dbt_models],
+    jobs=[refresh_job],
+    schedules=[daily_refresh],
+    resources={
+        "dlt_resource": DagsterDltResource(),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
+        "warehouse": WarehouseResource(),
+    },
+)

@@ -1,0 +1,51 @@
+"""Paths and run settings, read from the environment when asked (never at import).
+
+PROVIDER_VIEW_WAREHOUSE  DuckDB file of the warehouse (default data/warehouse.duckdb)
+PROVIDER_VIEW_INPUTS     folder or fsspec URL of canonical exports (default data/inputs)
+PROVIDER_VIEW_AS_OF      as-of date for the metrics, YYYY-MM-DD (default: from the data)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DATA_DIR = REPO_ROOT / "data"
+DAGSTER_HOME = DATA_DIR / "dagster"
+
+WAREHOUSE_ENV = "PROVIDER_VIEW_WAREHOUSE"
+INPUTS_ENV = "PROVIDER_VIEW_INPUTS"
+AS_OF_ENV = "PROVIDER_VIEW_AS_OF"
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get(WAREHOUSE_ENV) or DATA_DIR / "warehouse.duckdb").resolve()
+
+
+def inputs_url() -> str:
+    return os.environ.get(INPUTS_ENV) or str(DATA_DIR / "inputs")
+
+
+def as_of_date() -> str | None:
+    return os.environ.get(AS_OF_ENV) or None
+
+
+def ensure_dagster_home() -> Path:
+    """The instance lives in data/dagster and reads the repo's dagster.yaml."""
+    home = Path(os.environ.get("DAGSTER_HOME") or DAGSTER_HOME)
+    home.mkdir(parents=True, exist_ok=True)
+    link = home / "dagster.yaml"
+    if not link.exists():
+        link.symlink_to(REPO_ROOT / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def dbt_executable() -> str:
+    """dbt from this interpreter's environment, so an unactivated venv still works."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
