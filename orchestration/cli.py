@@ -78,8 +78,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out).resolve()
     if out.exists():
         shutil.rmtree(out)
-    print(f"· generating the demo clinic (scale {args.scale}, seed {args.seed}) into {out}", flush=True)
-    generate_clinic(out, scale=args.scale, seed=args.seed, progress=lambda m: print(f"  {m}", flush=True))
+    print(
+        f"· generating the demo clinic (scale {args.scale}, seed {args.seed}) into {out}",
+        flush=True,
+    )
+    generate_clinic(
+        out, scale=args.scale, seed=args.seed, progress=lambda m: print(f"  {m}", flush=True)
+    )
     warehouse = _configure(args.warehouse, str(out), args.as_of)
     return _report(warehouse, materialize(), started)
 
@@ -103,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--as-of", help="as-of date YYYY-MM-DD (default: latest date in the data)")
 
     demo = sub.add_parser("demo", help="generate the demo clinic and run everything on it")
-    demo.add_argument("--scale", type=float, default=1.0, help="data volume (1 ≈ 100k invoice lines)")
+    demo.add_argument(
+        "--scale", type=float, default=1.0, help="data volume (1 ≈ 100k invoice lines)"
+    )
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", default=str(settings.DATA_DIR / "demo"), help="where the exports go")
     common(demo)

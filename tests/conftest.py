@@ -45,3 +45,18 @@ class RawLoader:
 @pytest.fixture
 def raw_loader(tmp_path: Path) -> RawLoader:
     return RawLoader(tmp_path / "warehouse.duckdb", tmp_path / "dlt")
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """A manifest parsed from the current dbt project (the Dagster graph is built from it)."""
+    import subprocess
+
+    from orchestration import settings
+
+    subprocess.run(
+        [settings.dbt_executable(), "parse", "--quiet"],
+        cwd=settings.DBT_PROJECT_DIR,
+        check=True,
+    )
+    return settings.DBT_PROJECT_DIR / "target" / "manifest.json"

@@ -68,13 +68,19 @@ def test_valid_rows_load_as_text_and_bad_rows_are_quarantined_with_reasons(tmp_p
         ("locations", "timezone", "Mars/Olympus", "unknown timezone in timezone: 'Mars/Olympus'"),
     ],
 )
-def test_each_typing_rule_quarantines_its_value(tmp_path, raw_loader, entity, column, bad_value, reason):
+def test_each_typing_rule_quarantines_its_value(
+    tmp_path, raw_loader, entity, column, bad_value, reason
+):
     spec = ENTITIES[entity]
     good = {c.name: _good_value(c.kind, c.values) for c in spec.columns}
     bad = {**good, column: bad_value}
     if column in spec.key:  # keep the two rows distinct
         good = {**good, spec.key[-1]: good[spec.key[-1]] + "x"} if column != spec.key[-1] else good
-    write(tmp_path / "in", f"{entity}.csv", [",".join(spec.column_names), _row(good, spec), _row(bad, spec)])
+    write(
+        tmp_path / "in",
+        f"{entity}.csv",
+        [",".join(spec.column_names), _row(good, spec), _row(bad, spec)],
+    )
     raw_loader.load(tmp_path / "in")
 
     assert raw_loader.query(f"select count(*) from raw_files.{entity}") == [(1,)]
@@ -108,7 +114,10 @@ def test_missing_required_column_refuses_that_file_and_loads_the_rest(tmp_path, 
     raw_loader.load(folder)
 
     assert raw_loader.refused == [
-        ("locations", "locations.csv: missing required column(s) timezone (found: location_id, clinic_id, name)")
+        (
+            "locations",
+            "locations.csv: missing required column(s) timezone (found: location_id, clinic_id, name)",
+        )
     ]
     assert raw_loader.query("select count(*) from raw_files.appointments") == [(1,)]
     assert raw_loader.query("select count(*) from raw_files.locations") == [(0,)]
@@ -145,7 +154,11 @@ def test_new_file_in_folder_is_loaded_and_old_one_is_not_reread(tmp_path, raw_lo
     folder = tmp_path / "in"
     write(folder, "appointments.csv", APPOINTMENTS[:2])
     raw_loader.load(folder)
-    write(folder, "appointments_2025-01-03.csv", [APPOINTMENT_HEADER, APPOINTMENTS[1].replace("completed", "no_show")])
+    write(
+        folder,
+        "appointments_2025-01-03.csv",
+        [APPOINTMENT_HEADER, APPOINTMENTS[1].replace("completed", "no_show")],
+    )
     raw_loader.load(folder)
 
     assert raw_loader.query(

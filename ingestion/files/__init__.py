@@ -65,11 +65,15 @@ def _load_entity(
                 parsed = read_export_file(export, entity.column_names, entity.required_names)
             except ExportFileError as exc:
                 _report(entity, str(exc), on_file_error)
-                yield _to_quarantine(quarantine_table(entity.name, export.name, [(0, str(exc), "")]))
+                yield _to_quarantine(
+                    quarantine_table(entity.name, export.name, [(0, str(exc), "")])
+                )
                 continue
             good, bad = split_rows(con, entity, parsed.table, export.name)
             if parsed.rejected:
-                bad = pa.concat_tables([bad, quarantine_table(entity.name, export.name, parsed.rejected)])
+                bad = pa.concat_tables(
+                    [bad, quarantine_table(entity.name, export.name, parsed.rejected)]
+                )
             log.info(
                 "%s: %s rows loaded, %s quarantined%s",
                 export.name,

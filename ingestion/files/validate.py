@@ -36,7 +36,10 @@ def _reasons(col: Column, is_key: bool) -> list[str]:
     c = _ident(col.name)
     present = f"nullif(trim({c}), '') is not null"
     shown = f"'''' || left({c}, {_SHOWN_CHARS}) || ''''"
-    out = [f"case when length({c}) > {MAX_FIELD_CHARS} then 'value too long in {col.name} (' || length({c}) || ' chars)' end"]
+    out = [
+        f"case when length({c}) > {MAX_FIELD_CHARS}"
+        f" then 'value too long in {col.name} (' || length({c}) || ' chars)' end"
+    ]
     if col.required:
         what = "missing key" if is_key else "missing value in"
         out.append(f"case when not ({present}) then '{what} {col.name}' end")
@@ -82,9 +85,12 @@ def split_rows(
     gain _file_name; quarantine rows carry the file, row number and every reason."""
     reasons = [r for col in entity.columns for r in _reasons(col, col.name in entity.key)]
     cols = [_ident(c) for c in entity.column_names]
-    record = "to_json({" + ", ".join(
-        f"{_quote(n)}: left({_ident(n)}, 1000)" for n in entity.column_names
-    ) + "})"
+    record = (
+        "to_json({"
+        + ", ".join(f"{_quote(n)}: left({_ident(n)}, 1000)" for n in entity.column_names)
+        + "})"
+    )
+    key_parts = ", ".join(f"trim({_ident(k)})" for k in entity.key)
     con.register("export_rows", rows)
     try:
         con.execute(
@@ -104,8 +110,7 @@ def split_rows(
             f"""
             select {_quote(entity.name)} as entity, {_quote(file_name)} as file_name,
                    _row_number as row_number,
-                   nullif(concat_ws('|', {", ".join(f"trim({k})" for k in map(_ident, entity.key))}), '')
-                       as record_key,
+                   nullif(concat_ws('|', {key_parts}), '') as record_key,
                    _reason as reason, cast({record} as varchar) as record
             from checked where _reason <> '' order by _row_number
             """

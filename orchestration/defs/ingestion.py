@@ -1,6 +1,5 @@
 """dlt assets: one asset per resource of each source, keyed raw/<source>/<resource>."""
 
-
 import dlt
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
@@ -43,7 +42,9 @@ def raw_files_assets(
         folder=warehouse.inputs_url(),
         on_file_error=lambda entity, message: refused.append(f"{entity}: {message}"),
     )
-    context.log.info(f"loading exports from {warehouse.inputs_url()} into {warehouse.warehouse_path()}")
+    context.log.info(
+        f"loading exports from {warehouse.inputs_url()} into {warehouse.warehouse_path()}"
+    )
     with warehouse.dlt_pipeline("files", _FILES_DATASET) as pipeline:
         yield from dlt_resource.run(
             context=context,
