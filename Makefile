@@ -24,7 +24,7 @@ test: install
 dev: install
 	mkdir -p data/dagster
 	test -e data/dagster/dagster.yaml || ln -s ../../dagster.yaml data/dagster/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster dev -m orchestration.definitions
+	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster dev -m orchestration.definitions
 
 lint: install
 	$(BIN)/ruff check .

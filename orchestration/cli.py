@@ -31,12 +31,10 @@ def _configure(warehouse: str | None, inputs: str, as_of: str | None) -> Path:
 
 def _prepare_dbt() -> None:
     """Parse the dbt project so the asset graph reads a current manifest."""
-    from dagster_dbt import DbtCliResource
+    from orchestration.dbt_parse import parse_dbt_project
 
     print("· parsing the dbt project", flush=True)
-    DbtCliResource(
-        project_dir=str(settings.DBT_PROJECT_DIR), dbt_executable=settings.dbt_executable()
-    ).cli(["parse", "--quiet"]).wait()
+    parse_dbt_project()
 
 
 def materialize() -> bool:
@@ -56,12 +54,16 @@ def materialize() -> bool:
     return result.success
 
 
-def _report(warehouse: Path, ok: bool, started: float) -> int:
+def _report(warehouse: Path, ok: bool, started: float, providers: bool = False) -> int:
+    from orchestration.report import provider_table
     from orchestration.summary import format_summary, load_summary
 
     print()
     try:
         print(format_summary(load_summary(warehouse)))
+        if providers and ok:
+            print()
+            print(provider_table(warehouse))
     except Exception as exc:  # the warehouse may be empty after an early failure
         print(f"(no load summary: {exc})")
     print(f"\nwarehouse: {warehouse}")
@@ -86,13 +88,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
         out, scale=args.scale, seed=args.seed, progress=lambda m: print(f"  {m}", flush=True)
     )
     warehouse = _configure(args.warehouse, str(out), args.as_of)
-    return _report(warehouse, materialize(), started)
+    os.environ[settings.SOURCES_ENV] = settings.FILE_SOURCE  # the demo clinic is files only
+    return _report(warehouse, materialize(), started, providers=True)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Load any mix of a folder of exports (--inputs) and API sources (--source); with
+    neither, the sources the environment enables (PROVIDER_VIEW_SOURCES), as the schedule."""
     started = time.perf_counter()
-    warehouse = _configure(args.warehouse, args.inputs, args.as_of)
-    print(f"· loading {os.environ[settings.INPUTS_ENV]} into {warehouse}", flush=True)
+    if args.inputs or args.source:
+        chosen = ([settings.FILE_SOURCE] if args.inputs else []) + (args.source or [])
+        os.environ[settings.SOURCES_ENV] = ",".join(settings.parse_sources(",".join(chosen)))
+    sources = settings.enabled_sources()
+
+    from dagster import Failure
+
+    from orchestration.defs.api_sources import configured_source
+
+    for name in sources:
+        if name != settings.FILE_SOURCE:
+            try:
+                configured_source(name)  # reads dlt config only: no request is sent
+            except Failure as exc:
+                print(f"provider-view run: {exc.description}", file=sys.stderr)
+                return 2
+    warehouse = _configure(args.warehouse, args.inputs or settings.inputs_url(), args.as_of)
+    loading = [
+        os.environ[settings.INPUTS_ENV] if name == settings.FILE_SOURCE else f"the {name} API"
+        for name in sources
+    ]
+    print(f"· loading {', '.join(loading)} into {warehouse}", flush=True)
     return _report(warehouse, materialize(), started)
 
 
@@ -116,8 +141,24 @@ def build_parser() -> argparse.ArgumentParser:
     common(demo)
     demo.set_defaults(func=cmd_demo)
 
-    run = sub.add_parser("run", help="load a folder of canonical exports and build the marts")
-    run.add_argument("--inputs", required=True, help="folder or fsspec URL of CSV exports")
+    run = sub.add_parser(
+        "run",
+        help="load a folder of exports and/or the API sources, and build the marts",
+        description=(
+            "Load any mix of a folder of canonical exports (--inputs) and API sources "
+            "(--source, repeatable; configured in .dlt/config.toml and .dlt/secrets.toml or "
+            "SOURCES__<SOURCE>__<KEY> variables, see README 'Pulling from the APIs'), then "
+            f"build and check. With neither: the sources in {settings.SOURCES_ENV} (default "
+            f"files, from {settings.INPUTS_ENV})."
+        ),
+    )
+    run.add_argument("--inputs", help="folder or fsspec URL of CSV exports (the file source)")
+    run.add_argument(
+        "--source",
+        action="append",
+        choices=settings.API_SOURCES,
+        help="an API source to load, e.g. --source google_ads --source zenoti",
+    )
     common(run)
     run.set_defaults(func=cmd_run)
     return parser

@@ -3,6 +3,8 @@
 PROVIDER_VIEW_WAREHOUSE  DuckDB file of the warehouse (default data/warehouse.duckdb)
 PROVIDER_VIEW_INPUTS     folder or fsspec URL of canonical exports (default data/inputs)
 PROVIDER_VIEW_AS_OF      as-of date for the metrics, YYYY-MM-DD (default: from the data)
+PROVIDER_VIEW_SOURCES    comma-separated sources the refresh job loads (default "files"):
+                         files, google_ads, meta_ads, zenoti, leads
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ DAGSTER_HOME = DATA_DIR / "dagster"
 WAREHOUSE_ENV = "PROVIDER_VIEW_WAREHOUSE"
 INPUTS_ENV = "PROVIDER_VIEW_INPUTS"
 AS_OF_ENV = "PROVIDER_VIEW_AS_OF"
+SOURCES_ENV = "PROVIDER_VIEW_SOURCES"
+
+FILE_SOURCE = "files"
+API_SOURCES = ("google_ads", "meta_ads", "zenoti", "leads")
+SOURCES = (FILE_SOURCE, *API_SOURCES)
 
 
 def warehouse_path() -> Path:
@@ -32,6 +39,21 @@ def inputs_url() -> str:
 
 def as_of_date() -> str | None:
     return os.environ.get(AS_OF_ENV) or None
+
+
+def enabled_sources() -> tuple[str, ...]:
+    """The sources the refresh job (CLI, schedule, UI) loads, in SOURCES order."""
+    return parse_sources(os.environ.get(SOURCES_ENV) or FILE_SOURCE)
+
+
+def parse_sources(text: str) -> tuple[str, ...]:
+    names = {name.strip().lower() for name in text.split(",") if name.strip()}
+    unknown = sorted(names - set(SOURCES))
+    if unknown:
+        raise ValueError(
+            f"{SOURCES_ENV}: unknown source(s) {', '.join(unknown)}; known: {', '.join(SOURCES)}"
+        )
+    return tuple(name for name in SOURCES if name in names)
 
 
 def ensure_dagster_home() -> Path:

@@ -10,17 +10,33 @@ from ingestion.files import ENTITIES
 
 
 def load_summary(warehouse: Path) -> list[tuple[str, int, int]]:
-    """(entity, rows in staging, rows in quarantine) for every canonical entity."""
+    """(entity, rows in staging, rows in quarantine) for every canonical entity, summed
+    over the sources (stg_<source>__<entity>, stg_<source>__quarantine)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        quarantined = dict(
-            con.sql(
-                "select entity, count(*) from staging.stg_files__quarantine group by entity"
+        models = [
+            name
+            for (name,) in con.sql(
+                "select table_name from information_schema.tables where table_schema = 'staging'"
             ).fetchall()
-        )
+            if name.startswith("stg_")
+        ]
+
+        def of(entity: str) -> list[str]:
+            return [m for m in models if m.split("__", 1)[-1] == entity]
+
+        quarantined: dict[str, int] = {}
+        for model in of("quarantine"):
+            for entity, count in con.sql(
+                f"select entity, count(*) from staging.{model} group by entity"
+            ).fetchall():
+                quarantined[entity] = quarantined.get(entity, 0) + count
         return [
             (
                 entity,
-                con.sql(f"select count(*) from staging.stg_files__{entity}").fetchall()[0][0],
+                sum(
+                    con.sql(f"select count(*) from staging.{m}").fetchall()[0][0]
+                    for m in of(entity)
+                ),
                 quarantined.get(entity, 0),
             )
             for entity in ENTITIES

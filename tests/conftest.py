@@ -50,13 +50,6 @@ def raw_loader(tmp_path: Path) -> RawLoader:
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """A manifest parsed from the current dbt project (the Dagster graph is built from it)."""
-    import subprocess
+    from orchestration.dbt_parse import parse_dbt_project
 
-    from orchestration import settings
-
-    subprocess.run(
-        [settings.dbt_executable(), "parse", "--quiet"],
-        cwd=settings.DBT_PROJECT_DIR,
-        check=True,
-    )
-    return settings.DBT_PROJECT_DIR / "target" / "manifest.json"
+    return parse_dbt_project()

@@ -37,14 +37,15 @@
     {{ to_local_timestamp(clean_text(col), tz) }}
 {%- endmacro %}
 
-{#- Joins the staged locations for clinic_id and timezone: the time rule needs the
-    row's location zone, so these staging models carry this one lookup. -#}
+{#- Joins the staged locations (of every source: macro staged_locations) for clinic_id and
+    timezone: the time rule needs the row's location zone, so these staging models carry
+    this one lookup. -#}
 {% macro with_location(relation, location_column='location_id') -%}
     select
         {{ relation }}.*,
         locations.clinic_id as _clinic_id,
         locations.timezone
     from {{ relation }}
-    left join {{ ref('stg_files__locations') }} as locations
+    left join {{ staged_locations() }} as locations
         on locations.location_id = {{ clean_text(relation ~ '.' ~ location_column) }}
 {%- endmacro %}

@@ -1,11 +1,17 @@
 """dlt source for a folder of canonical exports (METRICS.md section 1).
 
 One resource per entity loads every valid row version into `raw_files.<entity>`
-(merge on the entity key plus file and row, so a re-read changes nothing and every
-version stays for staging to pick the winner by METRICS.md's dedupe rule). Rows that
-cannot be typed go to `raw_files.quarantine` with file, row number and reason. Files
-already loaded (same name, size and modification stamp) are skipped: that record is
-dlt resource state, stored in the warehouse it describes.
+(every version stays for staging to pick the winner by METRICS.md's dedupe rule). Rows
+that cannot be typed go to `raw_files.quarantine` with file, row number and reason, and
+`raw_files.loaded_files` records what each file held (rows read, loaded, quarantined),
+so row accounting can show that nothing left silently.
+
+A file is the unit of loading: reading it replaces whatever an earlier version of the
+same file left in raw and quarantine (a merge keyed on the file, with a tombstone per
+file), so a re-read changes nothing and a file rewritten in place leaves no stale rows.
+Files already loaded (same name, size and modification stamp) are skipped: that record
+is dlt resource state, stored in the warehouse it describes. A CSV file whose name
+matches no entity is reported, never skipped silently.
 """
 
 from __future__ import annotations
@@ -19,14 +25,39 @@ import pyarrow as pa
 from dlt.sources import DltResource
 
 from .entities import ENTITIES, Entity
-from .reader import ExportFileError, list_export_files, read_export_file
+from .reader import (
+    ExportFile,
+    ExportFileError,
+    ParsedFile,
+    file_entity,
+    list_export_files,
+    read_export_file,
+)
 from .validate import QUARANTINE_SCHEMA, quarantine_table, split_rows
 
-__all__ = ["ENTITIES", "ExportFileError", "file_exports"]
+__all__ = ["ENTITIES", "ExportFileError", "LOADED_FILES_SCHEMA", "file_exports"]
 
 log = logging.getLogger(__name__)
 
 FileErrorHandler = Callable[[str, str], None]  # (entity, message)
+
+# dlt deletes a row marked here instead of loading it: one marker per file read clears
+# what an earlier read of that file left (merge key: the file).
+_DELETED = "_deleted"
+_DELETED_HINT = {_DELETED: {"data_type": "bool", "hard_delete": True, "nullable": True}}
+
+LOADED_FILES_SCHEMA = pa.schema(
+    [
+        pa.field("entity", pa.string(), nullable=False),
+        pa.field("file_name", pa.string(), nullable=False),
+        ("fingerprint", pa.string()),
+        ("data_rows", pa.int64()),  # records the CSV reader found (NULL: file refused)
+        ("loaded_rows", pa.int64()),
+        ("quarantined_rows", pa.int64()),
+        ("ignored_columns", pa.string()),
+        ("refused", pa.string()),  # why the whole file was refused, else NULL
+    ]
+)
 
 
 def _raw_schema(entity: Entity) -> pa.Schema:
@@ -45,29 +76,48 @@ def _column_hints(schema: pa.Schema) -> dict[str, dict]:
     return {f.name: {"data_type": kinds[f.type], "nullable": f.nullable} for f in schema}
 
 
+def _with_deleted(rows: pa.Table, deleted: bool = False) -> pa.Table:
+    return rows.append_column(_DELETED, pa.array([deleted or None] * rows.num_rows, pa.bool_()))
+
+
+def _raw_tombstone(schema: pa.Schema, file_name: str) -> pa.Table:
+    values = {f.name: [""] for f in schema if f.type == pa.string()}
+    values.update(_file_name=[file_name], _row_number=[0])
+    return _with_deleted(pa.table(values, schema=schema), deleted=True)
+
+
 def _load_entity(
     entity: Entity, folder: str, on_file_error: FileErrorHandler | None
 ) -> Iterator[pa.Table]:
     schema = _raw_schema(entity)
-    yield schema.empty_table()  # the table exists even before the first export arrives
-    loaded: dict[str, str] = dlt.current.resource_state().setdefault("files", {})
+    yield _with_deleted(schema.empty_table())  # the table exists before the first export
+    state = dlt.current.resource_state()
+    loaded: dict[str, str] = state.setdefault("files", {})
+    refused: dict[str, str] = state.setdefault("refused_files", {})
     try:
         files = list_export_files(folder, entity.name)
     except ExportFileError as exc:
-        _report(entity, str(exc), on_file_error)
+        _report(entity.name, str(exc), on_file_error)
         return
     con = duckdb.connect()
     try:
         for export in files:
             if loaded.get(export.url) == export.fingerprint:
                 continue
+            if export.url in loaded or export.url in refused:
+                # read before: this read replaces whatever the earlier version left
+                yield _raw_tombstone(schema, export.name)
+                yield _to_quarantine(_quarantine_tombstone(entity.name, export.name))
             try:
                 parsed = read_export_file(export, entity.column_names, entity.required_names)
             except ExportFileError as exc:
-                _report(entity, str(exc), on_file_error)
+                _report(entity.name, str(exc), on_file_error)
                 yield _to_quarantine(
                     quarantine_table(entity.name, export.name, [(0, str(exc), "")])
                 )
+                yield _to_loaded_files(_manifest_row(entity, export, refused=str(exc)))
+                refused[export.url] = export.fingerprint  # read again next run, and reported
+                loaded.pop(export.url, None)
                 continue
             good, bad = split_rows(con, entity, parsed.table, export.name)
             if parsed.rejected:
@@ -81,30 +131,77 @@ def _load_entity(
                 bad.num_rows,
                 f", ignored extra columns {parsed.extra_columns}" if parsed.extra_columns else "",
             )
-            yield good.cast(schema)
+            yield _with_deleted(good.cast(schema))
             if bad.num_rows:
                 yield _to_quarantine(bad)
+            yield _to_loaded_files(_manifest_row(entity, export, parsed, good, bad))
             loaded[export.url] = export.fingerprint
+            refused.pop(export.url, None)
     finally:
         con.close()
 
 
+def _manifest_row(
+    entity: Entity,
+    export: ExportFile,
+    parsed: ParsedFile | None = None,
+    good: pa.Table | None = None,
+    bad: pa.Table | None = None,
+    refused: str | None = None,
+) -> pa.Table:
+    read = parsed.table.num_rows + len(parsed.rejected) if parsed else None
+    return pa.table(
+        {
+            "entity": [entity.name],
+            "file_name": [export.name],
+            "fingerprint": [export.fingerprint],
+            "data_rows": [read],
+            "loaded_rows": [good.num_rows if good is not None else None],
+            "quarantined_rows": [bad.num_rows if bad is not None else None],
+            "ignored_columns": [", ".join(parsed.extra_columns) if parsed else None],
+            "refused": [refused],
+        },
+        schema=LOADED_FILES_SCHEMA,
+    )
+
+
 _QUARANTINE_HINTS = dict(
     primary_key=["entity", "file_name", "row_number"],
+    merge_key=["entity", "file_name"],
     write_disposition="merge",
-    columns=_column_hints(QUARANTINE_SCHEMA),
+    columns={**_column_hints(QUARANTINE_SCHEMA), **_DELETED_HINT},
+)
+_LOADED_FILES_HINTS = dict(
+    primary_key=["entity", "file_name"],
+    merge_key=["entity", "file_name"],  # a variant table would inherit the entity's
+    write_disposition="merge",
+    columns={
+        f.name: {"data_type": "bigint" if f.type == pa.int64() else "text", "nullable": f.nullable}
+        for f in LOADED_FILES_SCHEMA
+    },
 )
 
 
+def _quarantine_tombstone(entity: str, file_name: str) -> pa.Table:
+    return _with_deleted(quarantine_table(entity, file_name, [(-1, "", "")]), deleted=True)
+
+
 def _to_quarantine(rows: pa.Table):
+    if _DELETED not in rows.column_names:
+        rows = _with_deleted(rows)
     hints = dlt.mark.make_hints(table_name="quarantine", **_QUARANTINE_HINTS)
     return dlt.mark.with_hints(rows, hints, create_table_variant=True)
 
 
-def _report(entity: Entity, message: str, on_file_error: FileErrorHandler | None) -> None:
-    log.error("%s: %s", entity.name, message)
+def _to_loaded_files(row: pa.Table):
+    hints = dlt.mark.make_hints(table_name="loaded_files", **_LOADED_FILES_HINTS)
+    return dlt.mark.with_hints(row, hints, create_table_variant=True)
+
+
+def _report(entity: str, message: str, on_file_error: FileErrorHandler | None) -> None:
+    log.error("%s: %s", entity, message)
     if on_file_error is not None:
-        on_file_error(entity.name, message)
+        on_file_error(entity, message)
 
 
 def _entity_resource(
@@ -114,14 +211,37 @@ def _entity_resource(
         _load_entity(entity, folder, on_file_error),
         name=entity.name,
         primary_key=[*entity.key, "_file_name", "_row_number"],
+        merge_key="_file_name",
         write_disposition="merge",
+        columns=_DELETED_HINT,
     )
 
 
-@dlt.resource(name="quarantine", **_QUARANTINE_HINTS)
-def quarantine() -> Iterator[pa.Table]:
-    """Declares the quarantine table; the entity resources write its rows."""
-    yield QUARANTINE_SCHEMA.empty_table()
+def _quarantine_resource(folder: str, on_file_error: FileErrorHandler | None) -> DltResource:
+    def quarantine() -> Iterator[pa.Table]:
+        """Declares the quarantine table (the entity resources write its rows) and
+        reports CSV files whose name matches no entity."""
+        yield _with_deleted(QUARANTINE_SCHEMA.empty_table())
+        try:
+            files = list_export_files(folder)
+        except ExportFileError:
+            return  # each entity reports a missing folder
+        for export in files:
+            if file_entity(export.name, list(ENTITIES)) is None:
+                _report(
+                    "(unrecognized)",
+                    f"{export.name}: the name matches no entity, so it was not loaded;"
+                    f" name it after one of {', '.join(ENTITIES)} (e.g. appointments_2026-11.csv)",
+                    on_file_error,
+                )
+
+    return dlt.resource(quarantine, name="quarantine", **_QUARANTINE_HINTS)
+
+
+@dlt.resource(name="loaded_files", **_LOADED_FILES_HINTS)
+def loaded_files() -> Iterator[pa.Table]:
+    """Declares the table of files read; the entity resources write its rows."""
+    yield LOADED_FILES_SCHEMA.empty_table()
 
 
 @dlt.source(name="files", max_table_nesting=0)
@@ -133,9 +253,13 @@ def file_exports(
     """A folder (local path or fsspec URL) of canonical CSV exports.
 
     `on_file_error(entity, message)` hears of every file refused whole (missing
-    required column, not UTF-8, unparseable); that entity's other files still load.
+    required column, not UTF-8, unparseable) and of every CSV file whose name matches
+    no entity; that entity's other files, and the other entities, still load.
     """
     unknown = sorted(set(entities) - set(ENTITIES))
     if unknown:
         raise ValueError(f"unknown entities {unknown}; known: {sorted(ENTITIES)}")
-    return [_entity_resource(ENTITIES[e], folder, on_file_error) for e in entities] + [quarantine]
+    return [_entity_resource(ENTITIES[e], folder, on_file_error) for e in entities] + [
+        _quarantine_resource(folder, on_file_error),
+        loaded_files,
+    ]

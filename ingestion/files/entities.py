@@ -40,6 +40,8 @@ class Column:
     kind: str = "text"  # text | timestamp | date | decimal | integer | boolean | timezone | enum
     required: bool = True
     values: tuple[str, ...] = ()
+    # a timestamp or date that may lie ahead of the load (a schedule, a booking)
+    may_be_future: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,8 @@ class Entity:
         return [c.name for c in self.columns if c.required]
 
 
-def _ts(name: str, required: bool = True) -> Column:
-    return Column(name, "timestamp", required)
+def _ts(name: str, required: bool = True, may_be_future: bool = False) -> Column:
+    return Column(name, "timestamp", required, may_be_future=may_be_future)
 
 
 def _opt(name: str) -> Column:
@@ -140,8 +142,9 @@ ENTITIES: dict[str, Entity] = {
                 Column("provider_id"),
                 Column("service_id"),
                 _ts("booked_at"),
-                _ts("start_at"),
-                _ts("end_at"),
+                # upcoming bookings start in the future; rules.py bounds the rest
+                _ts("start_at", may_be_future=True),
+                _ts("end_at", may_be_future=True),
                 Column("status", "enum", values=APPOINTMENT_STATUSES),
                 _ts("cancelled_at", required=False),
                 _ts("updated_at"),
@@ -155,8 +158,8 @@ ENTITIES: dict[str, Entity] = {
                 Column("shift_id"),
                 Column("provider_id"),
                 Column("location_id"),
-                _ts("start_at"),
-                _ts("end_at"),
+                _ts("start_at", may_be_future=True),  # shifts are planned ahead
+                _ts("end_at", may_be_future=True),
             ),
         ),
         Entity(

@@ -35,9 +35,10 @@ class ParsedFile:
     extra_columns: list[str] = field(default_factory=list)
 
 
-def list_export_files(folder: str, entity: str) -> list[ExportFile]:
-    """CSV files whose name is the entity's name or starts with it plus '_' or '-',
-    sorted by name (the later name wins ties under METRICS.md's dedupe rule)."""
+def list_export_files(folder: str, entity: str | None = None) -> list[ExportFile]:
+    """CSV files whose name (in any case) is the entity's name or starts with it plus
+    '_' or '-', sorted by name (the later name wins ties under METRICS.md's dedupe
+    rule). Without an entity: every CSV file in the folder."""
     fs, root = fsspec.core.url_to_fs(folder)
     if not fs.exists(root):
         raise ExportFileError(f"input folder not found: {folder}")
@@ -47,12 +48,20 @@ def list_export_files(folder: str, entity: str) -> list[ExportFile]:
         name = path.rstrip("/").rsplit("/", 1)[-1]
         if info.get("type") != "file" or not name.lower().endswith(".csv"):
             continue
-        stem = name[: -len(".csv")]
-        if stem == entity or stem.startswith((entity + "_", entity + "-")):
+        if entity is None or file_entity(name, [entity]) == entity:
             stamp = info.get("mtime") or info.get("LastModified") or info.get("ETag") or ""
             url = fs.unstrip_protocol(path)
             files.append(ExportFile(url, name, f"{info.get('size')}:{stamp}"))
     return sorted(files, key=lambda f: f.name)
+
+
+def file_entity(name: str, entities: list[str]) -> str | None:
+    """The entity a CSV file name belongs to, or None."""
+    stem = name[: -len(".csv")].lower()
+    for entity in entities:
+        if stem == entity or stem.startswith((entity + "_", entity + "-")):
+            return entity
+    return None
 
 
 def read_export_file(export: ExportFile, columns: list[str], required: list[str]) -> ParsedFile:
@@ -66,7 +75,10 @@ def read_export_file(export: ExportFile, columns: list[str], required: list[str]
     header_line = raw.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
     if not header_line.strip():
         raise ExportFileError(f"{export.name}: empty file, no header row")
-    header = [h.strip() for h in next(csv.reader([header_line]))]
+    header = [h.strip().lower() for h in next(csv.reader([header_line]))]
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise ExportFileError(f"{export.name}: column(s) {', '.join(repeated)} appear twice")
     missing = [c for c in required if c not in header]
     if missing:
         raise ExportFileError(
@@ -108,7 +120,10 @@ def _parse(
                 encoding="utf8",
                 use_threads=use_threads,
             ),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid_row),
+            # quoted values may hold line breaks (free-text fields of real exports)
+            parse_options=pacsv.ParseOptions(
+                invalid_row_handler=on_invalid_row, newlines_in_values=True
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in header},
                 strings_can_be_null=False,
@@ -124,10 +139,31 @@ def _check_utf8(name: str, raw: bytes) -> None:
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ExportFileError(
+                f"{name}: UTF-16 text (byte order mark at byte 0); re-export it as UTF-8"
+            ) from exc
         row = raw[: exc.start].count(b"\n")  # 0 = the header row
+        where = "the header row" if row == 0 else f"data row {row}"
+        column = _column_at(raw, exc.start)
         raise ExportFileError(
-            f"{name}: not UTF-8 at data row {row} (byte {exc.start}); re-export it as UTF-8"
+            f"{name}: not UTF-8 at {where}{f', column {column}' if column else ''}"
+            f" (byte {exc.start}); re-export it as UTF-8"
         ) from exc
+
+
+def _column_at(raw: bytes, offset: int) -> str | None:
+    """The header name of the field that holds byte `offset` (None in the header)."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    if start == 0:
+        return None
+    end = raw.find(b"\n", offset)
+    header = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    line = raw[start : end if end >= 0 else len(raw)].decode("utf-8", errors="replace")
+    names = [h.strip().lower() for h in next(csv.reader([header]))]
+    fields = next(csv.reader([line]), [])
+    hits = [i for i, f in enumerate(fields) if "\ufffd" in f and i < len(names)]
+    return names[hits[0]] if hits else None
 
 
 def _row_numbers(n_good: int, rejected_rows: list[int]) -> np.ndarray:

@@ -1,11 +1,14 @@
 """Split an export file's rows into loadable rows and quarantined rows, set-based in
-DuckDB: each rule of the entity spec becomes one reason expression."""
+DuckDB: each rule of the entity spec becomes one reason expression (column rules here,
+rules across a row's columns in rules.py), then conflicting duplicates of a key within
+the file are marked."""
 
 from __future__ import annotations
 
 import duckdb
 import pyarrow as pa
 
+from . import rules
 from .entities import Column, Entity
 
 MAX_FIELD_CHARS = 4096  # a longer value is a pasted document, not a column value
@@ -22,20 +25,28 @@ QUARANTINE_SCHEMA = pa.schema(
     ]
 )
 
+# A formula a spreadsheet would run when someone opens an export of this data: `=...`,
+# or `+`, `-`, `@` followed by a function call or a DDE link (OWASP "CSV injection").
+_FORMULA = "^[[:space:]]*(=|[-+@][A-Za-z_][A-Za-z0-9_.]*[(|!])"
+# kind: (SQL type, ISO 8601 pattern, what a reason calls it)
+_TIME_KINDS = {
+    "timestamp": ("timestamptz", rules.ISO_TIMESTAMP, "timestamp"),
+    "date": ("date", rules.ISO_DATE, "date"),
+}
+_FAR_FUTURE = "2 years"  # even an upcoming booking is not this far ahead
+
+_ident = rules.ident
+
 
 def _quote(sql_text: str) -> str:
     return "'" + sql_text.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _reasons(col: Column, is_key: bool) -> list[str]:
     """SQL expressions, each NULL for a good value or a reason string for a bad one."""
     c = _ident(col.name)
     present = f"nullif(trim({c}), '') is not null"
-    shown = f"'''' || left({c}, {_SHOWN_CHARS}) || ''''"
+    shown = rules.shown(col.name, _SHOWN_CHARS)
     out = [
         f"case when length({c}) > {MAX_FIELD_CHARS}"
         f" then 'value too long in {col.name} (' || length({c}) || ' chars)' end"
@@ -43,16 +54,12 @@ def _reasons(col: Column, is_key: bool) -> list[str]:
     if col.required:
         what = "missing key" if is_key else "missing value in"
         out.append(f"case when not ({present}) then '{what} {col.name}' end")
-    casts = {
-        "timestamp": ("timestamptz", "unparseable timestamp"),
-        "date": ("date", "unparseable date"),
-        "decimal": ("decimal(18,4)", "unparseable number"),
-    }
-    if col.kind in casts:
-        sql_type, label = casts[col.kind]
+    if col.kind in _TIME_KINDS:
+        out.append(_time_reason(col, present, shown))
+    elif col.kind == "decimal":
         out.append(
-            f"case when {present} and try_cast(trim({c}) as {sql_type}) is null"
-            f" then '{label} in {col.name}: ' || {shown} end"
+            f"case when {present} and try_cast(trim({c}) as decimal(18,4)) is null"
+            f" then 'unparseable number in {col.name}: ' || {shown} end"
         )
     elif col.kind == "integer":  # a cast to bigint would round 1.5 silently
         out.append(
@@ -75,7 +82,75 @@ def _reasons(col: Column, is_key: bool) -> list[str]:
             f"case when {present} and trim({c}) not in (select name from pg_timezone_names())"
             f" then 'unknown timezone in {col.name}: ' || {shown} end"
         )
+    elif col.kind == "text":
+        out.append(
+            f"case when regexp_matches({c}, '{_FORMULA}')"
+            f" then 'spreadsheet formula in {col.name}: ' || {shown} end"
+        )
     return out
+
+
+def _time_reason(col: Column, present: str, shown: str) -> str:
+    """Unparseable, not ISO 8601, a placeholder before EARLIEST, or ahead of the load."""
+    sql_type, pattern, label = _TIME_KINDS[col.kind]
+    c = _ident(col.name)
+    value = f"try_cast(trim({c}) as {sql_type})"
+    ahead = _FAR_FUTURE if col.may_be_future else rules.FUTURE_TOLERANCE
+    where = f"more than {_FAR_FUTURE} ahead" if col.may_be_future else "in the future"
+    return (
+        f"case when not ({present}) then null"
+        f" when {value} is null then 'unparseable {label} in {col.name}: ' || {shown}"
+        f" when not regexp_full_match(trim({c}), '{pattern}')"
+        f" then 'not an ISO 8601 {label} in {col.name}: ' || {shown}"
+        f" when {value} < '{rules.EARLIEST}'"
+        f" then '{label} before {rules.EARLIEST} in {col.name}: ' || {shown}"
+        f" when {value} > now() + interval '{ahead}'"
+        f" then '{label} {where} in {col.name}: ' || {shown}"
+        " end"
+    )
+
+
+def _key_parts(entity: Entity) -> list[str]:
+    """The key as staging compares it: trimmed, enum values in lower case."""
+    kinds = {c.name: c.kind for c in entity.columns}
+    return [
+        f"lower(trim({_ident(k)}))" if kinds[k] == "enum" else f"trim({_ident(k)})"
+        for k in entity.key
+    ]
+
+
+def _mark_conflicting_duplicates(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
+    """A key twice in one file with other values and nothing to order the two by (the
+    same updated_at, or no updated_at): the last row is kept, earlier ones quarantined."""
+    parts = _key_parts(entity)
+    if entity.version_column:
+        parts.append(f"trim({_ident(entity.version_column)})")
+    partition = ", ".join(f"_part{i}" for i in range(len(parts)))
+    values = ", ".join(f"coalesce(trim({_ident(c)}), '')" for c in entity.column_names)
+    shown_key = " || '|' || ".join(f"coalesce(trim({_ident(k)}), '')" for k in entity.key)
+    con.execute(
+        f"""
+        with candidates as (
+            select _row_number, {shown_key} as shown_key, hash({values}) as row_hash,
+                   {", ".join(f"{p} as _part{i}" for i, p in enumerate(parts))}
+            from checked where _reason = ''
+        ),
+        ranked as (
+            select _row_number, shown_key,
+                   min(row_hash) over same_key <> max(row_hash) over same_key as conflicting,
+                   max(_row_number) over same_key as kept_row
+            from candidates
+            window same_key as (partition by {partition})
+        )
+        update checked
+        set _reason = {_quote(f"duplicate {', '.join(entity.key)} '")}
+            || left(ranked.shown_key, {_SHOWN_CHARS})
+            || ''' with other values in this file (row ' || ranked.kept_row || ' is kept)'
+        from ranked
+        where checked._row_number = ranked._row_number
+            and ranked.conflicting and ranked._row_number <> ranked.kept_row
+        """
+    )
 
 
 def split_rows(
@@ -84,13 +159,15 @@ def split_rows(
     """Return (rows to load, quarantine rows). Rows to load keep their text values and
     gain _file_name; quarantine rows carry the file, row number and every reason."""
     reasons = [r for col in entity.columns for r in _reasons(col, col.name in entity.key)]
+    reasons += rules.row_reasons(entity.name)
     cols = [_ident(c) for c in entity.column_names]
     record = (
         "to_json({"
         + ", ".join(f"{_quote(n)}: left({_ident(n)}, 1000)" for n in entity.column_names)
         + "})"
     )
-    key_parts = ", ".join(f"trim({_ident(k)})" for k in entity.key)
+    record_key = ", ".join(f"trim({_ident(k)})" for k in entity.key)
+    con.execute("set TimeZone = 'UTC'")  # a naive timestamp reads as UTC (see rules.py)
     con.register("export_rows", rows)
     try:
         con.execute(
@@ -100,6 +177,7 @@ def split_rows(
             from export_rows
             """
         )
+        _mark_conflicting_duplicates(con, entity)
         good = con.sql(
             f"""
             select {", ".join(cols)}, {_quote(file_name)} as _file_name, _row_number
@@ -110,7 +188,7 @@ def split_rows(
             f"""
             select {_quote(entity.name)} as entity, {_quote(file_name)} as file_name,
                    _row_number as row_number,
-                   nullif(concat_ws('|', {key_parts}), '') as record_key,
+                   nullif(concat_ws('|', {record_key}), '') as record_key,
                    _reason as reason, cast({record} as varchar) as record
             from checked where _reason <> '' order by _row_number
             """

@@ -5,6 +5,7 @@ Rules, first match wins (values compared trimmed and lower-case):
 
 | signal | platform |
 |---|---|
+| a `platform` column holding a canonical platform (METRICS.md) | that platform |
 | utm_medium organic, organic_social or seo | organic |
 | utm_medium referral, word_of_mouth | referral |
 | gclid/gbraid/wbraid, or utm_source google, adwords, googleads | google_ads |
@@ -15,7 +16,9 @@ Rules, first match wins (values compared trimmed and lower-case):
 | any other utm_source | referral (another site or partner sent them) |
 | nothing | other (direct or unknown: not "organic", which would be a claim) |
 
-A click id wins over a missing medium because auto-tagging adds the id, not UTMs.
+A click id wins over a missing medium because auto-tagging adds the id, not UTMs. An
+export that already says the platform (a canonical export, a CRM's own channel field) is
+not second-guessed; any other value in that column is ignored and the rules decide.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ PAID_MEDIUMS = frozenset({
 })  # fmt: skip
 OWNED_MEDIUMS = frozenset({"email", "newsletter", "sms"})
 PAID_PLATFORMS = frozenset({"google_ads", "meta_ads", "tiktok_ads", "other_paid"})
+PLATFORMS = frozenset({*PAID_PLATFORMS, "organic", "referral", "other"})
 
 # Ad platforms' campaign ids are long integers (Google ~11 digits, Meta ~18).
 CAMPAIGN_ID = re.compile(r"^\d{6,}$")
@@ -44,6 +48,8 @@ def _norm(value: str | None) -> str:
 
 
 def platform(row: dict) -> str:
+    if (named := _norm(row.get("platform"))) in PLATFORMS:
+        return named
     source, medium = _norm(row.get("utm_source")), _norm(row.get("utm_medium"))
     if medium in ORGANIC_MEDIUMS:
         return "organic"

@@ -24,6 +24,7 @@ ALIASES = {
     ),
     "email": ("email", "email_address", "e_mail"),
     "phone": ("phone", "phone_number", "mobile", "mobile_phone", "cell", "cell_phone"),
+    "platform": ("platform",),
     **{name: (name,) for name in (
         "utm_source", "utm_medium", "utm_campaign", "utm_id", "gclid", "gbraid", "wbraid",
         "fbclid", "ttclid", "campaign_id",

@@ -1,12 +1,11 @@
 """dlt assets: one asset per resource of each source, keyed raw/<source>/<resource>."""
 
-import dlt
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from ingestion.files import file_exports
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource, standin_pipeline
 
 
 class RawTranslator(DagsterDltTranslator):
@@ -26,9 +25,7 @@ _FILES_DATASET = "raw_files"
 
 @dlt_assets(
     dlt_source=file_exports(folder=""),
-    dlt_pipeline=dlt.pipeline(
-        pipeline_name="files", destination="duckdb", dataset_name=_FILES_DATASET
-    ),
+    dlt_pipeline=standin_pipeline("files", _FILES_DATASET),
     name="raw_files",
     dagster_dlt_translator=RawTranslator(),
     pool=WAREHOUSE_POOL,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,18 @@ from orchestration import settings
 
 # Every asset that writes the DuckDB file joins this pool; dagster.yaml gives it one slot.
 WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+def _no_dlt_telemetry() -> None:
+    """dlt starts its telemetry with the first pipeline of the process: opt out before it
+    (an explicit RUNTIME__DLTHUB_TELEMETRY in the environment still wins)."""
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+
+
+def standin_pipeline(name: str, dataset_name: str) -> dlt.Pipeline:
+    """The definition-time pipeline a `@dlt_assets` needs; runs use `dlt_pipeline` below."""
+    _no_dlt_telemetry()
+    return dlt.pipeline(pipeline_name=name, destination="duckdb", dataset_name=dataset_name)
 
 
 class WarehouseResource(ConfigurableResource):
@@ -36,6 +49,7 @@ class WarehouseResource(ConfigurableResource):
     def dlt_pipeline(self, name: str, dataset_name: str) -> Iterator[dlt.Pipeline]:
         """A dlt pipeline into this warehouse. Its working folder is thrown away after
         the run: load state lives in the warehouse, so two warehouses never share it."""
+        _no_dlt_telemetry()
         with tempfile.TemporaryDirectory(prefix=f"provider-view-{name}-") as workdir:
             yield dlt.pipeline(
                 pipeline_name=name,

@@ -1,11 +1,16 @@
 """The one job that refreshes everything, and its daily schedule."""
 
-from dagster import AssetSelection, ScheduleDefinition, define_asset_job
+from dagster import ScheduleDefinition, define_asset_job
+
+from orchestration.defs.api_sources import EnabledSourcesSelection
 
 refresh_job = define_asset_job(
     name="refresh",
-    selection=AssetSelection.all(),
-    description="Load every source, then dbt build (models, tests, checks).",
+    selection=EnabledSourcesSelection(),
+    description=(
+        "Load every enabled source (PROVIDER_VIEW_SOURCES, default files), then dbt build "
+        "(models, tests, checks)."
+    ),
 )
 
 daily_refresh = ScheduleDefinition(

@@ -66,6 +66,14 @@ def run(make_pipeline):
         ({"utm_source": "mailchimp", "utm_medium": "email"}, "other", None),
         ({}, "other", None),
         ({"utm_source": "facebook", "campaign_id": "777"}, "meta_ads", "777"),
+        # an export that names the platform keeps it; a value outside the set is ignored
+        (
+            {"platform": "organic", "utm_source": "instagram", "utm_medium": "social"},
+            "organic",
+            None,
+        ),
+        ({"platform": "Google Ads", "campaign_id": "g_101"}, "google_ads", "g_101"),
+        ({"platform": "snapchat_ads", "fbclid": "IwAR0x"}, "meta_ads", None),
     ],
 )
 def test_platform_and_campaign_from_utm_and_click_ids(tags, expected_platform, expected_campaign):
@@ -176,4 +184,19 @@ def test_a_column_map_names_unusual_headers(tmp_path, run, query):
 
     assert query(f"select lead_id, created_at, platform from {TABLE}") == [
         ("X9", "2026-03-04T10:00:00", "google_ads")
+    ]
+
+
+def test_a_platform_column_in_the_export_is_kept(tmp_path, run, query):
+    export = tmp_path / "leads.csv"
+    export.write_text(
+        "lead_id,created_at,email,platform,utm_source,utm_medium\n"
+        "L1,2026-03-01T10:00:00Z,a@example.com,referral,instagram,social\n"
+        "L2,2026-03-01T11:00:00Z,b@example.com,,instagram,social\n",
+        encoding="utf-8",
+    )
+    run(str(export))
+    assert query(f"select lead_id, platform from {TABLE} order by lead_id") == [
+        ("L1", "referral"),
+        ("L2", "meta_ads"),
     ]

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('files', 'ad_spend') }}
+    {{ source_or_empty('files', 'ad_spend') }}
 ),
 
 keyed as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('files', 'appointments') }}
+    {{ source_or_empty('files', 'appointments') }}
 ),
 
 located as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('files', 'invoice_lines') }}
+    {{ source_or_empty('files', 'invoice_lines') }}
 ),
 
 located as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('files', 'leads') }}
+    {{ source_or_empty('files', 'leads') }}
 ),
 
 -- a lead has no location: its time zone is that of the clinic's first location
@@ -12,7 +12,7 @@ clinic_zones as (
             clinic_id,
             timezone,
             row_number() over (partition by clinic_id order by location_id) as location_rank
-        from {{ ref('stg_files__locations') }}
+        from {{ staged_locations() }} as staged
     ) as ranked
     where location_rank = 1
 ),

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('files', 'locations') }}
+    {{ source_or_empty('files', 'locations') }}
 ),
 
 latest as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('files', 'patients') }}
+    {{ source_or_empty('files', 'patients') }}
 ),
 
 located as (

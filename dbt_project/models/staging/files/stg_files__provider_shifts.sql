@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('files', 'provider_shifts') }}
+    {{ source_or_empty('files', 'provider_shifts') }}
 ),
 
 located as (

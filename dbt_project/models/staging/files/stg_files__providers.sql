@@ -1,11 +1,11 @@
 with
 
 source as (
-    select * from {{ source('files', 'providers') }}
+    {{ source_or_empty('files', 'providers') }}
 ),
 
 locations as (
-    select location_id, clinic_id from {{ ref('stg_files__locations') }}
+    select location_id, clinic_id from {{ staged_locations() }} as staged
 ),
 
 latest as (

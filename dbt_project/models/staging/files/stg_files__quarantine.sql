@@ -3,7 +3,7 @@
 with
 
 source as (
-    select * from {{ source('files', 'quarantine') }}
+    {{ source_or_empty('files', 'quarantine') }}
 ),
 
 final as (

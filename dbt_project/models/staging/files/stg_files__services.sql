@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('files', 'services') }}
+    {{ source_or_empty('files', 'services') }}
 ),
 
 latest as (

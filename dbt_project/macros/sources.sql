@@ -1,0 +1,113 @@
+{#- What staging needs to read raw tables from several sources, some of them not loaded. -#}
+
+{#- The raw table `source(source_name, table_name)` as its declared columns (`columns:` with
+    `data_type` in the sources YAML), cast to those types. A column the loader has not
+    created yet (dlt adds a column with its first non-null value) reads as NULL, and a table
+    that does not exist yet (the source is not enabled, or not loaded so far) reads as no
+    rows with the same columns: every staging model builds whichever sources are loaded. -#}
+{% macro source_or_empty(source_name, table_name) -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- if not execute -%}
+    select * from {{ relation }}
+    {%- else -%}
+    {%- set node = graph.sources.values()
+        | selectattr('source_name', 'equalto', source_name)
+        | selectattr('name', 'equalto', table_name)
+        | first -%}
+    {%- set declared = node.columns.values() | list -%}
+    {%- if not declared or declared | rejectattr('data_type') | list -%}
+        {{ exceptions.raise_compiler_error(
+            "source " ~ source_name ~ "." ~ table_name ~ ": declare every column staging reads, with its data_type") }}
+    {%- endif -%}
+    {%- set existing = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+    {%- set present = [] -%}
+    {%- if existing is not none -%}
+        {%- for column in adapter.get_columns_in_relation(existing) -%}
+            {%- do present.append(column.name | lower) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    select
+        {%- for column in declared %}
+        cast({{ adapter.quote(column.name) if column.name | lower in present else 'null' }} as {{ column.data_type }})
+            as {{ adapter.quote(column.name) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    {%- if existing is not none %}
+    from {{ existing }}
+    {%- else %}
+    -- {{ relation }} does not exist yet: no rows
+    where 1 = 0
+    {%- endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Every staged location, whichever source it came from: the lookup that gives a row its
+    clinic and the time zone its local times are read in (a file of shifts may name
+    locations that Zenoti supplies). -#}
+{% macro staged_locations() -%}
+    (
+        select location_id, clinic_id, timezone from {{ ref('stg_files__locations') }}
+        union all
+        select location_id, clinic_id, timezone from {{ ref('stg_zenoti__locations') }}
+    )
+{%- endmacro %}
+
+{#- 'a', 'b', ... for an `in` list. -#}
+{% macro sql_values(values) -%}
+    {%- for value in values -%}'{{ value }}'{{ ', ' if not loop.last }}{%- endfor -%}
+{%- endmacro %}
+
+{#- The quarantine reasons of a row, '; '-separated ('' for a good row): `checks` is a list
+    of (condition that makes the row bad, SQL text expression saying why). -#}
+{% macro quarantine_reasons(checks) -%}
+    {%- if checks -%}
+    concat_ws('; '
+        {%- for bad, reason in checks %},
+        case when {{ bad }} then {{ reason }} end
+        {%- endfor %}
+    )
+    {%- else -%}
+    ''
+    {%- endif -%}
+{%- endmacro %}
+
+{#- stg_<platform>__ad_spend: an ad platform's daily campaign spend in the shape of
+    stg_files__ad_spend. `account_id` is the SQL that shows the account as the platform's
+    own UI does (the form clinics' spend exports carry). -#}
+{% macro ad_platform_spend(platform, account_id) -%}
+with
+
+source as (
+    {{ source_or_empty(platform, 'ad_spend') }}
+),
+
+final as (
+    select
+        date as spend_date,
+        '{{ platform }}' as platform,
+        {{ clean_text('campaign_id') }} as campaign_id,
+        {{ clean_text('clinic_id') }} as clinic_id,
+        {{ account_id }} as account_id,
+        {{ clean_text('campaign_name') }} as campaign_name,
+        cast(spend as decimal(18, 2)) as spend,
+        impressions,
+        clicks,
+        upper({{ clean_text('currency') }}) as currency
+    from source
+)
+
+select * from final
+{%- endmacro %}
+
+{#- The canonical models' union: `columns` of each CTE in `ctes`, stacked. Every source's
+    staging model has these columns with the same types. -#}
+{% macro union_all(ctes, columns) -%}
+    {%- for cte in ctes %}
+    select
+        {{ columns | join(',\n        ') }}
+    from {{ cte }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -1,0 +1,27 @@
+-- The one door to providers for every other model: the file exports and Zenoti API.
+-- Each source's staging model has these columns and types; one not loaded adds no rows
+-- (it reads an empty relation). The key tests (_canonical__models.yml) check that two
+-- sources never deliver the same key.
+{%- set columns = [
+    'provider_id',
+    'location_id',
+    'clinic_id',
+    'provider_name',
+    'provider_role',
+    'is_active',
+] %}
+with
+
+files as (
+    select * from {{ ref('stg_files__providers') }}
+),
+
+zenoti as (
+    select * from {{ ref('stg_zenoti__providers') }}
+),
+
+final as (
+    {{ union_all(['files', 'zenoti'], columns) }}
+)
+
+select * from final

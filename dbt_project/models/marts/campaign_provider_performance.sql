@@ -1,0 +1,54 @@
+-- A campaign's attributed consults split by the consult's provider, one row per
+-- (clinic, platform, campaign, period, provider): METRICS.md section 5. The campaign's
+-- spend in the period is allocated by the provider's share of its attributed consult
+-- slots; revenue_per_ad_dollar = converted_revenue / allocated_spend.
+with
+
+campaign_provider_periods as (
+    select * from {{ ref('int_campaign_provider_periods_aggregated') }}
+),
+
+campaign_periods as (
+    select * from {{ ref('int_campaign_periods_aggregated') }}
+),
+
+allocated as (
+    select
+        campaign_provider_periods.*,
+        campaign_periods.period_end,
+        campaign_periods.is_complete,
+        {{ money(safe_divide(
+            'campaign_periods.spend * campaign_provider_periods.attributed_consult_slots',
+            'campaign_periods.attributed_consult_slots'
+        ), 4) }} as allocated_spend
+    from campaign_provider_periods
+    inner join campaign_periods
+        on campaign_periods.clinic_id = campaign_provider_periods.clinic_id
+        and campaign_periods.platform = campaign_provider_periods.platform
+        and campaign_periods.campaign_id = campaign_provider_periods.campaign_id
+        and campaign_periods.period_type = campaign_provider_periods.period_type
+        and campaign_periods.period_start = campaign_provider_periods.period_start
+),
+
+final as (
+    select
+        clinic_id,
+        platform,
+        campaign_id,
+        period_type,
+        period_start,
+        period_end,
+        is_complete,
+        provider_id,
+        attributed_consult_slots,
+        consults_held,
+        consults_mature,
+        consults_converted,
+        {{ rate(safe_divide('consults_converted', 'consults_mature')) }} as conversion_rate,
+        converted_revenue,
+        allocated_spend,
+        {{ rate(safe_divide('converted_revenue', 'allocated_spend')) }} as revenue_per_ad_dollar
+    from allocated
+)
+
+select * from final

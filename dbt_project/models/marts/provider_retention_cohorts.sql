@@ -1,0 +1,40 @@
+-- Return by first provider seen, one row per (clinic, first provider, quarter of the
+-- first visit): METRICS.md section 5. A return rate over fewer mature first visits
+-- than min_cohort is NULL.
+with
+
+first_visits as (
+    select * from {{ ref('int_first_visits_returned') }}
+),
+
+cohorts as (
+    select
+        clinic_id,
+        first_provider_id,
+        {{ quarter_start('first_visit_date') }} as cohort_quarter,
+        count(*) as patients,
+        {%- for n in [90, 365] %}
+        {{ count_if('is_mature_' ~ n ~ 'd') }} as mature_{{ n }}d,
+        {{ count_if('is_mature_' ~ n ~ 'd and returned_' ~ n ~ 'd') }} as returned_{{ n }}d{{ ',' if not loop.last }}
+        {%- endfor %}
+    from first_visits
+    where first_provider_id is not null
+    group by clinic_id, first_provider_id, {{ quarter_start('first_visit_date') }}
+),
+
+final as (
+    select
+        clinic_id,
+        first_provider_id,
+        cohort_quarter,
+        patients,
+        {%- for n in [90, 365] %}
+        mature_{{ n }}d,
+        returned_{{ n }}d,
+        {{ withhold(rate(safe_divide('returned_' ~ n ~ 'd', 'mature_' ~ n ~ 'd')), 'mature_' ~ n ~ 'd', 'min_cohort') }}
+            as return_rate_{{ n }}d{{ ',' if not loop.last }}
+        {%- endfor %}
+    from cohorts
+)
+
+select * from final

@@ -1,0 +1,24 @@
+-- Zenoti services with the canonical category ingestion/zenoti mapped; a category outside
+-- the canonical set (from sources.zenoti.category_map) goes to stg_zenoti__quarantine.
+with
+
+source as (
+    {{ source_or_empty('zenoti', 'services') }}
+),
+
+checked as (
+    select *, {{ quarantine_reasons(zenoti_checks('services')) }} as _reasons
+    from source
+),
+
+final as (
+    select
+        {{ clean_text('service_id') }} as service_id,
+        {{ clean_text('name') }} as service_name,
+        lower({{ clean_text('category') }}) as category,
+        is_consultation
+    from checked
+    where _reasons = ''
+)
+
+select * from final

@@ -1,0 +1,196 @@
+"""dlt assets of the API sources (Google Ads, Meta Ads, Zenoti, leads exports), and which
+sources the refresh job loads.
+
+Each source is one `@dlt_assets` multi-asset, group `raw_<source>`, keys
+`raw/<source>/<resource>`, loading the dataset `raw_<source>` through a pipeline of the
+same name. As for the file source, the decorator gets a definition-time stand-in (only
+its resource names matter); a run builds the real source from dlt's config providers
+(`sources.<source>.*` in `.dlt/config.toml` / `.dlt/secrets.toml`, or
+`SOURCES__<SOURCE>__<KEY>` in the environment).
+
+Which sources run is configuration: the refresh job (CLI, schedule, launchpad) selects
+the raw assets of the sources in PROVIDER_VIEW_SOURCES only. A source that is not listed
+is simply not part of the job, so its assets stay "never materialized" (or keep their
+last real load) in the UI instead of showing a fake success, and nothing downstream is
+skipped on its account: its dbt staging models read an empty relation while its raw
+tables do not exist. Materializing a listed source that is not configured fails that
+asset with the missing keys named.
+"""
+
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from dagster import (
+    AssetCheckKey,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSelection,
+    Failure,
+)
+from dagster_dlt import DagsterDltResource, dlt_assets
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.extract.source import DltSource
+
+from ingestion.google_ads import google_ads_source
+from ingestion.leads import leads_source
+from ingestion.meta_ads import meta_ads_source
+from ingestion.zenoti import zenoti_source
+from orchestration import settings
+from orchestration.defs.ingestion import RawTranslator
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource, standin_pipeline
+
+if TYPE_CHECKING:
+    from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
+
+
+@dataclass(frozen=True)
+class ApiSource:
+    name: str
+    build: Callable[..., DltSource]  # the @dlt.source function; no arguments: all from config
+    standin: dict[str, Any]  # placeholder arguments for the definition-time source
+    required: tuple[str, ...]  # keys without a default, for the "not configured" message
+
+    @property
+    def dataset(self) -> str:
+        return f"raw_{self.name}"
+
+
+API_SOURCES = {
+    source.name: source
+    for source in (
+        ApiSource(
+            "google_ads",
+            google_ads_source,
+            {
+                "customer_id": "",
+                "clinic_id": "",
+                "start_date": "",
+                "credentials": dict.fromkeys(
+                    ("developer_token", "client_id", "client_secret", "refresh_token"), ""
+                ),
+            },
+            (
+                "customer_id",
+                "clinic_id",
+                "start_date",
+                "credentials.developer_token",
+                "credentials.client_id",
+                "credentials.client_secret",
+                "credentials.refresh_token",
+            ),
+        ),
+        ApiSource(
+            "meta_ads",
+            meta_ads_source,
+            {"account_id": "", "clinic_id": "", "start_date": "", "access_token": ""},
+            ("account_id", "clinic_id", "start_date", "access_token"),
+        ),
+        ApiSource(
+            "zenoti",
+            zenoti_source,
+            {"clinic_id": "", "start_date": "", "api_key": ""},
+            ("api_key", "clinic_id", "start_date"),
+        ),
+        ApiSource(
+            "leads",
+            leads_source,
+            {"path": "", "clinic_id": ""},
+            ("path", "clinic_id"),
+        ),
+    )
+}
+assert tuple(API_SOURCES) == settings.API_SOURCES
+
+
+def configured_source(name: str) -> DltSource:
+    """The source built from dlt's config providers, or a Failure naming what is missing."""
+    spec = API_SOURCES[name]
+    try:
+        return spec.build()
+    except ConfigFieldMissingException as exc:
+        missing = ", ".join(f"sources.{name}.{field}" for field in exc.fields)
+        env = ", ".join(
+            f"SOURCES__{name.upper()}__{key.replace('.', '__').upper()}" for key in spec.required
+        )
+        raise Failure(
+            description=(
+                f"{name} is not configured: missing {missing}. Set them in .dlt/config.toml "
+                f"(secrets in .dlt/secrets.toml) in the directory you run from, or as "
+                f"environment variables ({env}); see README 'Pulling from the APIs'. "
+                f"Or remove {name} from {settings.SOURCES_ENV} / --source."
+            ),
+            metadata={"missing": missing},
+        ) from None
+
+
+def _api_assets(spec: ApiSource) -> AssetsDefinition:
+    def load(
+        context: AssetExecutionContext,
+        dlt_resource: DagsterDltResource,
+        warehouse: WarehouseResource,
+    ) -> Iterator:
+        source = configured_source(spec.name)
+        context.log.info(f"loading {spec.name} into {spec.dataset} of {warehouse.warehouse_path()}")
+        with warehouse.dlt_pipeline(spec.dataset, spec.dataset) as pipeline:
+            yield from dlt_resource.run(
+                context=context,
+                dlt_source=source,
+                dlt_pipeline=pipeline,
+                dagster_dlt_translator=RawTranslator(),
+            )
+
+    load.__doc__ = (
+        f"Loads {spec.name} (ingestion/{spec.name}) into {spec.dataset}, merging on each "
+        f"table's key. In the refresh job when {settings.SOURCES_ENV} lists {spec.name}."
+    )
+    return dlt_assets(
+        dlt_source=spec.build(**spec.standin),
+        dlt_pipeline=standin_pipeline(spec.dataset, spec.dataset),
+        name=spec.dataset,
+        dagster_dlt_translator=RawTranslator(),
+        pool=WAREHOUSE_POOL,
+    )(load)
+
+
+raw_google_ads_assets = _api_assets(API_SOURCES["google_ads"])
+raw_meta_ads_assets = _api_assets(API_SOURCES["meta_ads"])
+raw_zenoti_assets = _api_assets(API_SOURCES["zenoti"])
+raw_leads_assets = _api_assets(API_SOURCES["leads"])
+
+api_source_assets = [
+    raw_google_ads_assets,
+    raw_meta_ads_assets,
+    raw_zenoti_assets,
+    raw_leads_assets,
+]
+
+
+class EnabledSourcesSelection(AssetSelection):
+    """Every asset except the raw groups of the sources missing from PROVIDER_VIEW_SOURCES,
+    with the checks on those assets, except checks that also read a left-out source's raw
+    tables. The list is read when the job is resolved (code-location load, or the CLI's
+    run), not at import."""
+
+    @staticmethod
+    def _left_out() -> AssetSelection:
+        enabled = settings.enabled_sources()
+        return AssetSelection.groups(*(f"raw_{s}" for s in settings.SOURCES if s not in enabled))
+
+    def resolve_inner(
+        self, asset_graph: "BaseAssetGraph", allow_missing: bool
+    ) -> AbstractSet[AssetKey]:
+        return (AssetSelection.all() - self._left_out()).resolve_inner(asset_graph, allow_missing)
+
+    def resolve_checks_inner(
+        self, asset_graph: "BaseAssetGraph", allow_missing: bool
+    ) -> AbstractSet[AssetCheckKey]:
+        selected = self.resolve_inner(asset_graph, allow_missing)
+        left_out = self._left_out().resolve_inner(asset_graph, allow_missing)
+        return {
+            key
+            for key in asset_graph.asset_check_keys
+            if key.asset_key in selected and not asset_graph.get(key).parent_entity_keys & left_out
+        }

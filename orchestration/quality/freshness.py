@@ -1,0 +1,136 @@
+"""Freshness per source: how many days the latest dated row of each source lags behind
+a reference date, per clinic. The reference is the as-of date (the explicit one, else
+METRICS.md's: the clinic's latest completed appointment or closed invoice line), so a
+feed that stopped while the others went on shows; or today, for a live daily feed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from .outcome import Outcome, markdown_table
+from .warehouse import relation_exists
+
+
+@dataclass(frozen=True)
+class Source:
+    relation: str
+    date_column: str  # the local date of the event
+    where: str  # which rows count (an upcoming booking does not)
+    warn_after_days: int
+    error_after_days: int
+
+
+SOURCES: dict[str, Source] = {
+    "appointments": Source(
+        "staging.stg_files__appointments", "start_date", "status in ('completed', 'no_show')", 3, 14
+    ),
+    "invoice_lines": Source(
+        "staging.stg_files__invoice_lines", "issued_date", "invoice_status = 'closed'", 3, 14
+    ),
+    "leads": Source("staging.stg_files__leads", "created_date", "true", 7, 30),
+    "ad_spend": Source("staging.stg_files__ad_spend", "spend_date", "true", 3, 14),
+    "patients": Source("staging.stg_files__patients", "created_date", "true", 30, 90),
+    "provider_shifts": Source("staging.stg_files__provider_shifts", "start_date", "true", 7, 30),
+}
+
+_DERIVED_AS_OF = """
+    select clinic_id, max(activity_date) as reference_date
+    from (
+        select clinic_id, start_date as activity_date
+        from staging.stg_files__appointments where status = 'completed'
+        union all
+        select clinic_id, issued_date
+        from staging.stg_files__invoice_lines where invoice_status = 'closed'
+    ) as activity
+    where clinic_id is not null
+    group by clinic_id
+"""
+
+
+def reference_sql(reference: str, as_of: str | None) -> str:
+    """Per clinic, the date lags are measured against."""
+    clinics = "select distinct clinic_id from staging.stg_files__locations"
+    if as_of:
+        date.fromisoformat(as_of)
+        return f"select clinic_id, date '{as_of}' as reference_date from ({clinics})"
+    if reference == "today":
+        return f"select clinic_id, current_date as reference_date from ({clinics})"
+    if reference != "as_of":
+        raise ValueError(f"reference must be 'as_of' or 'today', not {reference!r}")
+    return _DERIVED_AS_OF
+
+
+def freshness_outcome(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    reference: str = "as_of",
+    as_of: str | None = None,
+    warn_after_days: int | None = None,
+    error_after_days: int | None = None,
+) -> Outcome:
+    warn = source.warn_after_days if warn_after_days is None else warn_after_days
+    error = source.error_after_days if error_after_days is None else error_after_days
+    needed = [source.relation, "staging.stg_files__locations"]
+    if not as_of and reference == "as_of":
+        needed += ["staging.stg_files__appointments", "staging.stg_files__invoice_lines"]
+    missing = [r for r in needed if not relation_exists(con, *r.split("."))]
+    if missing:
+        return Outcome(False, "ERROR", f"cannot measure freshness: {', '.join(missing)} missing")
+    rows = con.execute(
+        f"""
+        with reference as ({reference_sql(reference, as_of)}),
+        latest as (
+            select clinic_id, max({source.date_column}) as latest_date
+            from {source.relation}
+            where {source.where} and {source.date_column} is not null
+            group by clinic_id
+        )
+        select
+            reference.clinic_id,
+            latest.latest_date,
+            reference.reference_date,
+            greatest(datediff('day', latest.latest_date, reference.reference_date), 0) as lag
+        from reference
+        left join latest on latest.clinic_id = reference.clinic_id
+        order by lag desc nulls first, reference.clinic_id
+        """
+    ).fetchall()
+    metadata = {
+        "reference": f"as-of {as_of}" if as_of else reference,
+        "warn_after_days": warn,
+        "error_after_days": error,
+        "lag_days": {r[0]: r[3] for r in rows},
+        "latest_date": {r[0]: str(r[1]) if r[1] else None for r in rows},
+    }
+    details = markdown_table(
+        ["clinic", "latest date", "reference date", "lag (days)"],
+        [(r[0], r[1], r[2], r[3]) for r in rows],
+    )
+    empty = [r[0] for r in rows if r[1] is None]
+    stale_error = [r for r in rows if r[3] is not None and r[3] > error]
+    stale_warn = [r for r in rows if r[3] is not None and r[3] > warn]
+    if stale_error:
+        worst = stale_error[0]
+        return Outcome(
+            False,
+            "ERROR",
+            f"{worst[0]}: latest {worst[1]} is {worst[3]} days behind {worst[2]}"
+            f" (error after {error})",
+            metadata,
+            details,
+        )
+    if stale_warn or empty:
+        what = (
+            f"{stale_warn[0][0]}: latest {stale_warn[0][1]} is {stale_warn[0][3]} days behind"
+            f" {stale_warn[0][2]} (warn after {warn})"
+            if stale_warn
+            else f"no dated rows for {', '.join(empty)}"
+        )
+        return Outcome(False, "WARN", what, metadata, details)
+    worst_lag = max((r[3] for r in rows), default=0)
+    return Outcome(
+        True, description=f"at most {worst_lag} day(s) behind the reference", metadata=metadata
+    )

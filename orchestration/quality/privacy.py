@@ -1,0 +1,104 @@
+"""Personal data stops at staging: scan relations past staging for anything that looks
+like an email address or a phone number, in values and in column names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from .outcome import Outcome, markdown_table
+
+# Layers allowed to hold personal data: raw (every raw_<source> dataset and dlt's merge
+# staging datasets) and staging. Everything else is scanned.
+_ALLOWED_SCHEMAS = "table_schema like 'raw\\_%' escape '\\' or table_schema = 'staging'"
+_SYSTEM_SCHEMAS = "('information_schema', 'pg_catalog')"
+
+EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+# 10 digits (optionally +1 and separators) not glued to other letters or digits, so a
+# hash or a click id with a run of digits does not count
+PHONE = (
+    r"(^|[^0-9A-Za-z])(\+?1[ .-]?)?\(?[2-9][0-9]{2}\)?[ .-]?[0-9]{3}[ .-]?[0-9]{4}([^0-9A-Za-z]|$)"
+)
+_PERSONAL_NAME = r"(^|_)(e_?mail|phone|mobile|telephone)(_|$)"
+
+
+@dataclass(frozen=True)
+class Finding:
+    relation: str
+    column: str
+    what: str  # "email value", "phone value", "personal column name"
+    rows: int
+    example: str
+
+
+def relations_past_staging(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        f"{s}.{t}"
+        for s, t in con.execute(
+            f"""
+            select table_schema, table_name from information_schema.tables
+            where not ({_ALLOWED_SCHEMAS}) and table_schema not in {_SYSTEM_SCHEMAS}
+            order by 1, 2
+            """
+        ).fetchall()
+    ]
+
+
+def scan_relation(con: duckdb.DuckDBPyConnection, relation: str) -> list[Finding]:
+    schema, name = relation.split(".", 1)
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns"
+        " where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchall()
+    findings = []
+    for column, data_type in columns:
+        lowered = column.lower()
+        if _matches(con, lowered, _PERSONAL_NAME) and not lowered.endswith("_hash"):
+            findings.append(Finding(relation, column, "personal column name", 0, column))
+        if data_type.upper() not in ("VARCHAR", "TEXT") and not data_type.upper().startswith(
+            "VARCHAR"
+        ):
+            continue
+        patterns = [("email value", EMAIL)]
+        if not lowered.endswith("_id"):  # identifiers (an ad account 123-456-7890) are not phones
+            patterns.append(("phone value", PHONE))
+        for what, pattern in patterns:
+            rows, example = con.execute(
+                f'select count(*), any_value("{column}") from {schema}."{name}"'
+                f' where regexp_matches("{column}", ?)',
+                [pattern],
+            ).fetchall()[0]
+            if rows:
+                findings.append(Finding(relation, column, what, rows, _mask(example)))
+    return findings
+
+
+def _matches(con: duckdb.DuckDBPyConnection, text: str, pattern: str) -> bool:
+    return con.execute("select regexp_matches(?, ?)", [text, pattern]).fetchall()[0][0]
+
+
+def _mask(value: str) -> str:
+    """Enough to find the row, not enough to read the address or number."""
+    text = str(value)
+    return text[:3] + "…" + f" ({len(text)} chars)"
+
+
+def privacy_outcome(con: duckdb.DuckDBPyConnection, relation: str) -> Outcome:
+    if relation not in relations_past_staging(con):
+        return Outcome(False, "WARN", f"{relation} does not exist (not built yet?)")
+    findings = scan_relation(con, relation)
+    if not findings:
+        return Outcome(True, description=f"no email or phone in {relation}")
+    return Outcome(
+        False,
+        "ERROR",
+        f"personal data past staging in {relation}: "
+        + ", ".join(f"{f.what} in {f.column}" for f in findings),
+        {"findings": [f.__dict__ for f in findings]},
+        markdown_table(
+            ["column", "what", "rows", "example (masked)"],
+            [(f.column, f.what, f.rows, f.example) for f in findings],
+        ),
+    )

@@ -1,0 +1,185 @@
+"""Reruns, hard kills and concurrent runs, with the real CLI on a real (non-ephemeral)
+Dagster instance: the marts come out the same, stay readable, and runs never meet on
+the DuckDB file lock."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
+
+from .conftest import CLI, REPO, cli_env, query, run_cli, snapshot
+
+pytestmark = pytest.mark.slow
+
+LAYERS = ("staging", "marts")
+# a line logged by a step, as Dagster's console logger prints it: "... - <step> - ..."
+STEP_STARTED = " - {} - "
+LOCK_ERRORS = ("Could not set lock", "Conflicting lock", "database is locked")
+
+
+def _fresh_copy(built, tmp_path: Path) -> tuple[Path, Path]:
+    """The built warehouse and a copy of its exports with new modification times, so a
+    run reads (and replaces) every file again: the load does real work."""
+    inputs = tmp_path / "exports"
+    shutil.copytree(built.inputs, inputs)
+    later = time.time() + 60
+    for f in inputs.iterdir():
+        os.utime(f, (later, later))
+    return inputs, built.copy(tmp_path / "warehouse.duckdb")
+
+
+def _assert_ok(result, what: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"{what} failed:\n{output[-4000:]}"
+    assert not [e for e in LOCK_ERRORS if e in output], f"{what} met a lock:\n{output[-4000:]}"
+
+
+def test_three_runs_of_the_same_inputs_leave_identical_marts(built, tmp_path):
+    before = snapshot(built.warehouse, LAYERS)
+    inputs, warehouse = _fresh_copy(built, tmp_path)
+    env = cli_env(tmp_path / "dagster")
+
+    _assert_ok(run_cli(env, inputs, warehouse), "run 2 (every file read again)")
+    second = snapshot(warehouse, LAYERS)
+    _assert_ok(run_cli(env, inputs, warehouse), "run 3 (nothing new)")
+    third = snapshot(warehouse, LAYERS)
+
+    assert before.keys() == second.keys() == third.keys()
+    for relation in before:
+        assert second[relation] == before[relation], f"{relation} changed on run 2"
+        assert third[relation] == before[relation], f"{relation} changed on run 3"
+    raw, raw_before = snapshot(warehouse, ("raw_files",)), snapshot(built.warehouse, ("raw_files",))
+    for relation in raw_before:
+        if relation != "raw_files.loaded_files":  # holds the files' new modification times
+            assert raw[relation] == raw_before[relation], f"{relation} changed"
+
+
+def _start(env: dict, inputs: Path, warehouse: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*CLI, "run", "--inputs", str(inputs), "--warehouse", str(warehouse)],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: the CLI and its dbt child
+    )
+
+
+def _kill_when(proc: subprocess.Popen, seen, timeout: float = 300) -> str:
+    """SIGKILL the run's process group once `seen(line)` holds; returns the output."""
+    lines, deadline = [], time.time() + timeout
+    for line in proc.stdout:
+        lines.append(line)
+        if seen(line) or time.time() > deadline:
+            break
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return "".join(lines)
+
+
+def _loading(tmpdir: Path):
+    """True once dlt has load jobs running (a job file in a started_jobs folder)."""
+
+    def seen(_line: str) -> bool:
+        return any(tmpdir.glob("provider-view-files-*/**/started_jobs/*"))
+
+    return seen
+
+
+def _next_run_completes(env: dict, inputs: Path, warehouse: Path) -> None:
+    """The next run must get going (not wait forever on what the killed run held) and
+    finish; it is given up on when its first step has not started within 60 s."""
+    proc = _start(env, inputs, warehouse)
+    lines, started, deadline = [], False, time.time() + 60
+    for line in proc.stdout:
+        lines.append(line)
+        started = started or STEP_STARTED.format("raw_files") in line
+        if not started and time.time() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            pytest.fail(
+                "the run after the kill never started its first step (a pool slot still"
+                " held by the killed run?):\n" + "".join(lines)[-3000:]
+            )
+    proc.wait(timeout=600)
+    output = "".join(lines)
+    assert proc.returncode == 0, f"the run after the kill failed:\n{output[-4000:]}"
+    assert not [e for e in LOCK_ERRORS if e in output], output[-4000:]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a run killed hard keeps its pool slot, so the next run waits forever, until the"
+    " CLI reclaims killed runs (the CLI change of the data-quality report)",
+)
+@pytest.mark.parametrize("phase", ["loading", "dbt build"])
+def test_a_run_killed_hard_leaves_the_marts_readable_and_the_next_run_completes(
+    built, tmp_path, phase
+):
+    before = snapshot(built.warehouse, LAYERS)
+    inputs, warehouse = _fresh_copy(built, tmp_path)
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    env = {**cli_env(tmp_path / "dagster"), "TMPDIR": str(tmpdir)}
+
+    proc = _start(env, inputs, warehouse)
+    if phase == "loading":
+        output = _kill_when(proc, _loading(tmpdir))
+        assert STEP_STARTED.format("dbt_models") not in output
+    else:
+        output = _kill_when(proc, lambda line: "START sql table model marts." in line)
+        assert "START sql table model marts." in output
+    assert proc.returncode == -signal.SIGKILL
+
+    # the previous marts are still there and readable, read-only, by anyone
+    assert snapshot(warehouse, LAYERS) == before
+    _next_run_completes(env, inputs, warehouse)
+    assert snapshot(warehouse, LAYERS) == before
+
+
+def _pool_steps(home: Path) -> dict[str, list[tuple[str, float, float]]]:
+    """Per run: (step, start, end) of every step, from the instance's event log."""
+    out = {}
+    with DagsterInstance.from_config(str(home)) as instance:
+        for run in instance.get_runs():
+            assert run.status == DagsterRunStatus.SUCCESS, run.run_id
+            starts, ends = {}, {}
+            for event in instance.all_logs(run.run_id):
+                if event.dagster_event is None or event.step_key is None:
+                    continue
+                kind = event.dagster_event.event_type
+                if kind == DagsterEventType.STEP_START:
+                    starts[event.step_key] = event.timestamp
+                elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+                    ends[event.step_key] = event.timestamp
+            out[run.run_id] = [(k, starts[k], ends[k]) for k in starts]
+    return out
+
+
+def test_two_runs_started_at_once_take_turns_on_the_warehouse(built, tmp_path):
+    before = snapshot(built.warehouse, LAYERS)
+    inputs, warehouse = _fresh_copy(built, tmp_path)
+    env = cli_env(tmp_path / "dagster")
+
+    procs = [_start(env, inputs, warehouse) for _ in range(2)]
+    outputs = [p.communicate(timeout=900)[0] for p in procs]
+
+    for proc, output in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, output[-4000:]
+        assert not [e for e in LOCK_ERRORS if e in output], output[-4000:]
+    steps = _pool_steps(tmp_path / "dagster")
+    assert len(steps) == 2
+    (a, b) = steps.values()
+    # every step of both runs writes or reads the warehouse, all in one pool of one slot
+    overlaps = [(x, y) for x in a for y in b if x[1] < y[2] and y[1] < x[2]]
+    assert overlaps == [], overlaps
+    assert snapshot(warehouse, LAYERS) == before
+    assert query(warehouse, "select count(*) from raw_files._dlt_loads")[0][0] >= 2
