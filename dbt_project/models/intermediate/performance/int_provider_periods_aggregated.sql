@@ -82,10 +82,13 @@ consult_metrics as (
         count(distinct case
             when consults_in_periods.is_window_closed then consults_in_periods.consult_date
         end) as consult_days_window_closed,
-        sum(case
-            when consults_in_periods.is_mature then clinic_category_rates.clinic_conversion_rate
+        -- summed as decimals: a sum of doubles depends on the order rows arrive in,
+        -- and a rerun on the same inputs must give the same number
+        cast(sum(case
+            when consults_in_periods.is_mature
+                then cast(clinic_category_rates.clinic_conversion_rate as decimal(28, 12))
             else 0
-        end) as expected_conversions,
+        end) as double precision) as expected_conversions,
         {{ count_if('consults_in_periods.is_first_consult_slot') }} as new_patient_consults,
         {%- for category in service_categories() %}
         {{ count_if("consults_in_periods.category = '" ~ category ~ "'") }} as consults_{{ category }}{{ ',' if not loop.last }}
