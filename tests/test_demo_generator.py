@@ -510,6 +510,40 @@ def test_tickets_returns_and_rebooking_recomputed_from_files(data: dict, truth: 
         assert abs(visits["rebooked"].mean() - p) < 4 * np.sqrt(p * (1 - p) / len(visits)), pid
 
 
+def test_utilization_recomputed_from_files_matches_truth(demo: Path, data: dict, truth: dict):
+    # METRICS.md section 5: booked minutes of completed, no_show and late_cancelled
+    # appointments over shift minutes, each counted by its local start date.
+    shifts = _read(demo / "provider_shifts.csv")
+    assert shifts["shift_id"].str.match(r"^shift_\d{6}$").all()
+    assert not shifts["shift_id"].duplicated().any()
+    zone = shifts["location_id"].map(truth["timezones"])
+    start, end = _local(shifts["start_at"], zone), _local(shifts["end_at"], zone)
+    minutes = (end - start).dt.total_seconds() / 60
+    assert ((minutes > 0) & (minutes <= 12 * 60) & (minutes % 30 == 0)).all()
+    day = start.dt.normalize()
+    assert (end.dt.normalize() == day).all()  # a shift stays inside its local day
+    shift_minutes = minutes[day <= data["as_of"]].groupby(shifts["provider_id"]).sum()
+
+    a = data["appts"]
+    counted = a[a["status"].isin(["completed", "no_show", "late_cancelled"])]
+    counted = counted[counted["date"] <= data["as_of"]]
+    length = (counted["end_at"] - counted["start_at"]).dt.total_seconds() / 60
+    booked_minutes = length.groupby(counted["provider_id"]).sum()
+
+    near_target = 0
+    for pid, planted in truth["providers"].items():
+        real = truth["realized"]["providers"][pid]
+        assert booked_minutes[pid] == real["booked_minutes"], pid
+        assert shift_minutes[pid] == real["shift_minutes"], pid
+        utilization = booked_minutes[pid] / shift_minutes[pid]
+        assert utilization == pytest.approx(real["utilization"], abs=5e-5), pid
+        assert 0.5 <= utilization <= 0.95, (pid, utilization)
+        # staffed to the planted target: never above it, and mostly at it
+        assert utilization <= planted["utilization_p"] + 0.01, pid
+        near_target += abs(utilization - planted["utilization_p"]) < 0.05
+    assert near_target >= 0.8 * len(truth["providers"])
+
+
 def test_consult_mix_matches_planted(data: dict, truth: dict):
     a = data["appts"]
     slots = a[a["consult"] & a["status"].isin(["completed", "no_show", "late_cancelled"])]

@@ -143,6 +143,22 @@ def test_realized_provider_numbers_are_computed_exactly(warehouse):
         assert list(by_category) == list(expected["consult_slots_by_category"].values())
 
 
+def test_utilization_over_complete_quarters_matches_truth(warehouse):
+    # the realized minutes run to the as-of date (all calendar quarters, exactly); the
+    # complete quarters leave out the as-of quarter, which the shifts are staffed to the
+    # same target, so their pooled utilization agrees up to rounding
+    realized = warehouse.truth["realized"]["providers"]
+    every = warehouse.pooled_quarters(("booked_minutes", "shift_minutes"), complete_only=False)
+    complete = warehouse.pooled_quarters(("booked_minutes", "shift_minutes"))
+    for provider, expected in realized.items():
+        assert every[provider] == {
+            "booked_minutes": expected["booked_minutes"],
+            "shift_minutes": expected["shift_minutes"],
+        }, provider
+        pooled = complete[provider]["booked_minutes"] / complete[provider]["shift_minutes"]
+        assert pooled == pytest.approx(expected["utilization"], abs=0.005), provider
+
+
 def test_realized_campaign_numbers_are_computed_exactly(warehouse):
     marts = warehouse.pooled_quarters(
         CAMPAIGN_COUNTS,

@@ -13,6 +13,7 @@ from . import catalog as cat
 from .ads import RESTATED_DAYS
 from .invoices import CLOSED, GIFT_CARD, MEMBERSHIP, OPEN, PACKAGE, PRODUCT, SERVICE, VOID, Lines
 from .people import LEAD_KINDS, Leads, Patients
+from .shifts import UTILIZATION_P, build_shifts, realized_minutes
 from .timeutil import MIN_PER_DAY
 from .visits import (
     BOOKED,
@@ -97,6 +98,10 @@ def realized(v: Visits, ep: Episodes, lines: Lines, pats: Patients, end_day: int
     by_cat = np.zeros((len(cat.PROVIDER_IDS), len(cat.CONSULT_CATEGORIES)), dtype=np.int64)
     np.add.at(by_cat, (v.provider[slot], v.category[slot]), 1)
 
+    # Utilization: build_shifts is deterministic, so this rebuilds the written shifts.
+    shifts = build_shifts(v, end_day - cat.HISTORY_DAYS + 1, end_day)
+    booked_min, shift_min = realized_minutes(v, shifts, end_day)
+
     out = {}
     for i, pid in enumerate(cat.PROVIDER_IDS):
         out[pid] = {
@@ -113,6 +118,9 @@ def realized(v: Visits, ep: Episodes, lines: Lines, pats: Patients, end_day: int
             "consult_slots_by_category": {
                 c: int(by_cat[i, j]) for j, c in enumerate(cat.CONSULT_CATEGORIES)
             },
+            "booked_minutes": int(booked_min[i]),
+            "shift_minutes": int(shift_min[i]),
+            "utilization": round(float(booked_min[i] / shift_min[i]), 4) if shift_min[i] else None,
         }
     return out
 
@@ -187,6 +195,7 @@ def planted_providers() -> dict:
             "avg_ticket": float(cat.AVG_TICKET[i]),
             "return_90d_p": float(cat.RETURN_90D_P[i]),
             "rebook_p": float(cat.REBOOK_P[i]),
+            "utilization_p": float(UTILIZATION_P[i]),
             "consult_mix": {
                 c: float(cat.CONSULT_MIX[i, j]) for j, c in enumerate(cat.CONSULT_CATEGORIES)
             },
@@ -242,7 +251,8 @@ NOTES = {
     "all calendar quarters (conversion over mature consults held, avg_ticket over all "
     "positive tickets including consult-fee-only and retail-only ones, return over mature "
     "first visits by first provider, rebooking over completed visits, consult_mix over "
-    "consult slots)",
+    "consult slots, utilization_p = booked_minutes / shift_minutes, which the shifts are "
+    "staffed to hit in every calendar quarter up to their 30-minute grid)",
     "realized": "exact all-time values of this data set with as_of = end_date: the sums "
     "of the marts' calendar_quarter rows must equal them (money in USD, 2 decimals)",
     "campaign_routing": "probability that a patient acquired by the campaign has their "
