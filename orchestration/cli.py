@@ -43,13 +43,17 @@ def materialize() -> bool:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.stale_runs import reclaim_dead_runs, run_tags
 
     job = defs.resolve_job_def("refresh")
     with DagsterInstance.get() as instance:
+        for run_id in reclaim_dead_runs(instance):
+            print(f"· run {run_id} died without finishing: marked failed, its pool slot freed")
         result = job.execute_in_process(
             instance=instance,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             raise_on_error=False,
+            tags=run_tags(),
         )
     return result.success
 
