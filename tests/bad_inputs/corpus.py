@@ -391,13 +391,6 @@ QUARANTINED = [
         unit_price="-250.00",
     ),
     bad_row(
-        "refund_of_itself",
-        "invoice_lines",
-        "refund_of_line_id points at its own line: 'line_1_bad'",
-        refund_of_line_id="line_1_bad",
-        quantity="-1",
-    ),
-    bad_row(
         "negative_spend", "ad_spend", "negative spend: '-5.00'", spend="-5.00", campaign_id="g_neg"
     ),
     bad_row(
