@@ -45,7 +45,9 @@ def main() -> None:
         # ru_maxrss of the largest child (the CLI or the dbt it starts), in KiB on Linux
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         status = "ok" if result.returncode == 0 else f"FAILED:\n{result.stdout[-3000:]}"
-        print(f"run       load + dbt build: {elapsed:.1f}s, peak memory {peak_mib:,.0f} MiB ({status})")
+        print(
+            f"run       load + dbt build: {elapsed:.1f}s, peak memory {peak_mib:,.0f} MiB ({status})"
+        )
 
 
 if __name__ == "__main__":
