@@ -1,39 +1,29 @@
+-- One row per appointments key whose references resolve (base_files__appointments); the others are in
+-- stg_files__quarantine with stage 'staging' and the reason.
 with
 
-source as (
-    {{ source_or_empty('files', 'appointments') }}
-),
-
-located as (
-    {{ with_location('source') }}
-),
-
-versioned as (
-    select *, {{ to_instant(clean_text('updated_at'), 'timezone') }} as _version_at
-    from located
-),
-
-latest as (
-    {{ latest_version('versioned', ['trim(appointment_id)'], '_version_at') }}
+checked as (
+    select * from {{ ref('base_files__appointments') }}
 ),
 
 final as (
     select
-        {{ clean_text('appointment_id') }} as appointment_id,
-        {{ clean_text('location_id') }} as location_id,
-        _clinic_id as clinic_id,
-        {{ clean_text('patient_id') }} as patient_id,
-        {{ clean_text('provider_id') }} as provider_id,
-        {{ clean_text('service_id') }} as service_id,
-        lower({{ clean_text('status') }}) as status,
-        {{ local_timestamp('booked_at') }} as booked_at,
-        {{ local_timestamp('start_at') }} as start_at,
-        {{ local_timestamp('end_at') }} as end_at,
-        {{ local_timestamp('cancelled_at') }} as cancelled_at,
-        {{ local_timestamp('updated_at') }} as updated_at,
-        cast({{ local_timestamp('booked_at') }} as date) as booked_date,
-        cast({{ local_timestamp('start_at') }} as date) as start_date
-    from latest
+        appointment_id,
+        location_id,
+        clinic_id,
+        patient_id,
+        provider_id,
+        service_id,
+        status,
+        booked_at,
+        start_at,
+        end_at,
+        cancelled_at,
+        updated_at,
+        booked_date,
+        start_date
+    from checked
+    where _reasons = ''
 )
 
 select * from final

@@ -1,28 +1,23 @@
+-- One row per patients key whose references resolve (base_files__patients); the others are in
+-- stg_files__quarantine with stage 'staging' and the reason.
 with
 
-source as (
-    {{ source_or_empty('files', 'patients') }}
-),
-
-located as (
-    {{ with_location('source') }}
-),
-
-latest as (
-    {{ latest_version('located', ['trim(patient_id)']) }}
+checked as (
+    select * from {{ ref('base_files__patients') }}
 ),
 
 final as (
     select
-        {{ clean_text('patient_id') }} as patient_id,
-        {{ clean_text('location_id') }} as location_id,
-        _clinic_id as clinic_id,
-        {{ local_timestamp('created_at') }} as created_at,
-        cast({{ local_timestamp('created_at') }} as date) as created_date,
-        {{ pii_hash(normalize_email('email')) }} as email_hash,
-        {{ pii_hash(normalize_phone('phone')) }} as phone_hash,
-        {{ clean_text('referral_source') }} as referral_source
-    from latest
+        patient_id,
+        location_id,
+        clinic_id,
+        created_at,
+        created_date,
+        email_hash,
+        phone_hash,
+        referral_source
+    from checked
+    where _reasons = ''
 )
 
 select * from final

@@ -1,34 +1,23 @@
+-- One row per provider_shifts key whose references resolve (base_files__provider_shifts); the others are in
+-- stg_files__quarantine with stage 'staging' and the reason.
 with
 
-source as (
-    {{ source_or_empty('files', 'provider_shifts') }}
-),
-
-located as (
-    {{ with_location('source') }}
-),
-
-latest as (
-    {{ latest_version('located', ['trim(shift_id)']) }}
-),
-
-localized as (
-    select
-        {{ clean_text('shift_id') }} as shift_id,
-        {{ clean_text('provider_id') }} as provider_id,
-        {{ clean_text('location_id') }} as location_id,
-        _clinic_id as clinic_id,
-        {{ local_timestamp('start_at') }} as start_at,
-        {{ local_timestamp('end_at') }} as end_at
-    from latest
+checked as (
+    select * from {{ ref('base_files__provider_shifts') }}
 ),
 
 final as (
     select
-        *,
-        cast(start_at as date) as start_date,
-        {{ dbt.datediff('start_at', 'end_at', 'minute') }} as shift_minutes
-    from localized
+        shift_id,
+        provider_id,
+        location_id,
+        clinic_id,
+        start_at,
+        end_at,
+        start_date,
+        shift_minutes
+    from checked
+    where _reasons = ''
 )
 
 select * from final

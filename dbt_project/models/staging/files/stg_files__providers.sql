@@ -1,27 +1,21 @@
+-- One row per providers key whose references resolve (base_files__providers); the others are in
+-- stg_files__quarantine with stage 'staging' and the reason.
 with
 
-source as (
-    {{ source_or_empty('files', 'providers') }}
-),
-
-locations as (
-    select location_id, clinic_id from {{ staged_locations() }} as staged
-),
-
-latest as (
-    {{ latest_version('source', ['provider_id']) }}
+checked as (
+    select * from {{ ref('base_files__providers') }}
 ),
 
 final as (
     select
-        {{ clean_text('latest.provider_id') }} as provider_id,
-        {{ clean_text('latest.location_id') }} as location_id,
-        locations.clinic_id,
-        {{ clean_text('latest.name') }} as provider_name,
-        {{ clean_text('latest.role') }} as provider_role,
-        {{ to_bool('latest.active') }} as is_active
-    from latest
-    left join locations on locations.location_id = {{ clean_text('latest.location_id') }}
+        provider_id,
+        location_id,
+        clinic_id,
+        provider_name,
+        provider_role,
+        is_active
+    from checked
+    where _reasons = ''
 )
 
 select * from final
