@@ -9,6 +9,7 @@ PROVIDER_VIEW_SOURCES    comma-separated sources the refresh job loads (default 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import sys
@@ -57,13 +58,21 @@ def parse_sources(text: str) -> tuple[str, ...]:
 
 
 def ensure_dagster_home() -> Path:
-    """The instance lives in data/dagster and reads the repo's dagster.yaml."""
+    """The instance lives in data/dagster and reads the repo's dagster.yaml. A new home
+    is set up under a file lock: two CLIs starting at once would otherwise both create
+    the symlink and the instance's SQLite storage, and one of them would fail."""
     home = Path(os.environ.get("DAGSTER_HOME") or DAGSTER_HOME)
     home.mkdir(parents=True, exist_ok=True)
-    link = home / "dagster.yaml"
-    if not link.exists():
-        link.symlink_to(REPO_ROOT / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
+    with open(home / ".setup.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        link = home / "dagster.yaml"
+        if not link.exists():
+            link.symlink_to(REPO_ROOT / "dagster.yaml")
+        if not (home / "history").exists():
+            from dagster import DagsterInstance
+
+            DagsterInstance.get().dispose()  # creates and migrates the storage once
     return home
 
 

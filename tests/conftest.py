@@ -19,16 +19,18 @@ class RawLoader:
         self.workdir = workdir
         self.refused: list[tuple[str, str]] = []
 
-    def load(self, folder: Path | str):
+    def new_pipeline(self) -> dlt.Pipeline:
         # a fresh working folder each time: state must come back from the warehouse
         self.workdir.mkdir(parents=True, exist_ok=True)
-        pipeline = dlt.pipeline(
+        return dlt.pipeline(
             pipeline_name="files",
             destination=dlt.destinations.duckdb(str(self.warehouse)),
             dataset_name="raw_files",
             pipelines_dir=str(self.workdir / f"run{len(list(self.workdir.iterdir()))}"),
         )
-        self.pipeline = pipeline
+
+    def load(self, folder: Path | str):
+        self.pipeline = pipeline = self.new_pipeline()
         return pipeline.run(
             file_exports(str(folder), on_file_error=lambda e, m: self.refused.append((e, m)))
         )

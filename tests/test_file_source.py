@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from ingestion.files.entities import ENTITIES
@@ -173,3 +176,120 @@ def test_state_belongs_to_the_warehouse(tmp_path, raw_loader):
     other = type(raw_loader)(tmp_path / "other.duckdb", tmp_path / "dlt-other")
     other.load(tmp_path / "in")
     assert other.query("select count(*) from raw_files.appointments") == [(1,)]
+
+
+def _rewrite_appointments(folder: Path, status: str, rows: int = 50) -> None:
+    lines = [APPOINTMENT_HEADER] + [
+        APPOINTMENTS[1].replace("a1,", f"a{i},").replace("completed", status) for i in range(rows)
+    ]
+    write(folder, "appointments.csv", lines)
+
+
+def test_a_changed_file_replaces_its_rows(tmp_path, raw_loader):
+    folder = tmp_path / "in"
+    _rewrite_appointments(folder, "completed")
+    raw_loader.load(folder)
+    _rewrite_appointments(folder, "no_show", rows=30)
+    raw_loader.load(folder)
+
+    assert raw_loader.query(
+        "select status, count(*), count(distinct appointment_id) from raw_files.appointments"
+        " group by status"
+    ) == [("no_show", 30, 30)]
+
+
+def test_a_file_rewritten_with_the_same_bytes_is_not_read_again(tmp_path, raw_loader):
+    folder = tmp_path / "in"
+    write(folder, "appointments.csv", APPOINTMENTS)
+    raw_loader.load(folder)
+    before = raw_loader.query("select * from raw_files.appointments order by all")
+    write(folder, "appointments.csv", APPOINTMENTS)  # a regenerated export: new stamp
+    os.utime(folder / "appointments.csv", (1, 1))
+    raw_loader.load(folder)
+
+    assert raw_loader.rows_extracted().get("appointments", 0) == 0
+    assert raw_loader.rows_extracted().get("quarantine", 0) == 0
+    assert raw_loader.query("select * from raw_files.appointments order by all") == before
+    assert raw_loader.query("select count(*) from raw_files.quarantine") == [(4,)]
+
+
+def _merge_delete_plans(monkeypatch) -> list[str]:
+    """Collects the merge's deletes (matching old rows to new ones) to explain later."""
+    from dlt.destinations.impl.duckdb.sql_client import DuckDbSqlClient
+
+    deletes: list[str] = []
+    original = DuckDbSqlClient.execute_query
+
+    def recording(self, query, *args, **kwargs):
+        deletes.extend(
+            s.strip()
+            for s in str(query).split(";\n")
+            if s.strip().upper().startswith("DELETE") and "EXISTS" in s.upper()
+        )
+        return original(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(DuckDbSqlClient, "execute_query", recording)
+    return deletes
+
+
+def _join_types(warehouse: Path, statements: list[str]) -> list[list[str]]:
+    """The join types in each statement's DuckDB plan (a right semi join is a semi join
+    with the sides swapped)."""
+    with duckdb.connect(str(warehouse)) as con:
+        plans = [con.sql(f"explain {s.rstrip(';')}").fetchall()[0][1] for s in statements]
+    return [re.findall(r"Join Type: (?:RIGHT_)?(\w+)", plan) for plan in plans]
+
+
+def test_replacing_a_files_rows_is_one_semi_join_on_the_file(tmp_path, raw_loader, monkeypatch):
+    # With primary keys beside the merge key, dlt ORs the two in the delete; DuckDB then
+    # joins every old row of a file to every new one (an inner join on the file name),
+    # and a re-read of a 100k-row export ran for minutes and filled its temp folder.
+    folder = tmp_path / "in"
+    _rewrite_appointments(folder, "completed")
+    raw_loader.load(folder)
+    deletes = _merge_delete_plans(monkeypatch)
+    _rewrite_appointments(folder, "no_show")
+    raw_loader.load(folder)
+
+    assert any('"raw_files"."appointments"' in s for s in deletes), deletes
+    assert _join_types(raw_loader.warehouse, deletes) == [["SEMI"]] * len(deletes)
+
+
+def _with_legacy_primary_keys(monkeypatch) -> None:
+    """The hints earlier versions declared: primary keys beside every merge key."""
+    import ingestion.files as files
+
+    monkeypatch.setitem(
+        files._QUARANTINE_HINTS, "primary_key", ["entity", "file_name", "row_number"]
+    )
+    monkeypatch.setitem(files._LOADED_FILES_HINTS, "primary_key", ["entity", "file_name"])
+    entity_resource = files._entity_resource
+
+    def keyed(entity, *args):
+        resource = entity_resource(entity, *args)
+        resource.apply_hints(primary_key=[*entity.key, "_file_name", "_row_number"])
+        return resource
+
+    monkeypatch.setattr(files, "_entity_resource", keyed)
+
+
+def test_primary_keys_left_by_earlier_versions_are_dropped(tmp_path, raw_loader, monkeypatch):
+    from ingestion.files import SCHEMA_NAME, drop_legacy_primary_keys
+
+    folder = tmp_path / "in"
+    _rewrite_appointments(folder, "completed")
+    with pytest.MonkeyPatch.context() as legacy:
+        _with_legacy_primary_keys(legacy)
+        raw_loader.load(folder)
+    stored = raw_loader.pipeline.schemas[SCHEMA_NAME].tables["appointments"]["columns"]
+    assert stored["appointment_id"].get("primary_key")  # the legacy warehouse
+
+    drop_legacy_primary_keys(raw_loader.new_pipeline())  # as the asset does before a run
+    _rewrite_appointments(folder, "no_show")
+    deletes = _merge_delete_plans(monkeypatch)
+    raw_loader.load(folder)  # a new pipeline: its schema comes back from the warehouse
+
+    for table in raw_loader.pipeline.default_schema.data_tables():
+        assert not any(c.get("primary_key") for c in table["columns"].values()), table["name"]
+    assert _join_types(raw_loader.warehouse, deletes) == [["SEMI"]] * len(deletes)
+    assert raw_loader.query("select distinct status from raw_files.appointments") == [("no_show",)]

@@ -9,8 +9,9 @@ so row accounting can show that nothing left silently.
 A file is the unit of loading: reading it replaces whatever an earlier version of the
 same file left in raw and quarantine (a merge keyed on the file, with a tombstone per
 file), so a re-read changes nothing and a file rewritten in place leaves no stale rows.
-Files already loaded (same name, size and modification stamp) are skipped: that record
-is dlt resource state, stored in the warehouse it describes. A CSV file whose name
+Files already loaded (same name, and the same size and modification stamp or the same
+content digest) are skipped: that record is dlt resource state, stored in the warehouse
+it describes. A CSV file whose name
 matches no entity is reported, never skipped silently.
 """
 
@@ -29,15 +30,25 @@ from .reader import (
     ExportFile,
     ExportFileError,
     ParsedFile,
+    content_digest,
     file_entity,
     list_export_files,
-    read_export_file,
+    parse_export,
+    read_bytes,
 )
 from .validate import QUARANTINE_SCHEMA, quarantine_table, split_rows
 
-__all__ = ["ENTITIES", "ExportFileError", "LOADED_FILES_SCHEMA", "file_exports"]
+__all__ = [
+    "ENTITIES",
+    "ExportFileError",
+    "LOADED_FILES_SCHEMA",
+    "drop_legacy_primary_keys",
+    "file_exports",
+]
 
 log = logging.getLogger(__name__)
+
+SCHEMA_NAME = "files"  # the dlt source and schema name
 
 FileErrorHandler = Callable[[str, str], None]  # (entity, message)
 
@@ -93,6 +104,7 @@ def _load_entity(
     yield _with_deleted(schema.empty_table())  # the table exists before the first export
     state = dlt.current.resource_state()
     loaded: dict[str, str] = state.setdefault("files", {})
+    digests: dict[str, str] = state.setdefault("digests", {})
     refused: dict[str, str] = state.setdefault("refused_files", {})
     try:
         files = list_export_files(folder, entity.name)
@@ -104,12 +116,18 @@ def _load_entity(
         for export in files:
             if loaded.get(export.url) == export.fingerprint:
                 continue
+            raw = read_bytes(export)
+            digest = content_digest(raw)
+            if export.url in loaded and digests.get(export.url) == digest:
+                loaded[export.url] = export.fingerprint  # rewritten with the same bytes
+                continue
             if export.url in loaded or export.url in refused:
                 # read before: this read replaces whatever the earlier version left
                 yield _raw_tombstone(schema, export.name)
                 yield _to_quarantine(_quarantine_tombstone(entity.name, export.name))
             try:
-                parsed = read_export_file(export, entity.column_names, entity.required_names)
+                parsed = parse_export(export.name, raw, entity.column_names, entity.required_names)
+                del raw  # the parsed table holds the rows; a large export is not kept twice
             except ExportFileError as exc:
                 _report(entity.name, str(exc), on_file_error)
                 yield _to_quarantine(
@@ -118,6 +136,7 @@ def _load_entity(
                 yield _to_loaded_files(_manifest_row(entity, export, refused=str(exc)))
                 refused[export.url] = export.fingerprint  # read again next run, and reported
                 loaded.pop(export.url, None)
+                digests.pop(export.url, None)
                 continue
             good, bad = split_rows(con, entity, parsed.table, export.name)
             if parsed.rejected:
@@ -136,6 +155,7 @@ def _load_entity(
                 yield _to_quarantine(bad)
             yield _to_loaded_files(_manifest_row(entity, export, parsed, good, bad))
             loaded[export.url] = export.fingerprint
+            digests[export.url] = digest
             refused.pop(export.url, None)
     finally:
         con.close()
@@ -165,14 +185,16 @@ def _manifest_row(
     )
 
 
+# Merge keys only, no primary keys: dlt's delete ORs the two key conditions in one
+# EXISTS, which DuckDB runs as a nested loop join over old x new rows (a re-read of a
+# 100k-row export ran for minutes and filled the temp folder). Every primary key here
+# includes its merge key, so the merge key alone deletes the same rows.
 _QUARANTINE_HINTS = dict(
-    primary_key=["entity", "file_name", "row_number"],
     merge_key=["entity", "file_name"],
     write_disposition="merge",
     columns={**_column_hints(QUARANTINE_SCHEMA), **_DELETED_HINT},
 )
 _LOADED_FILES_HINTS = dict(
-    primary_key=["entity", "file_name"],
     merge_key=["entity", "file_name"],  # a variant table would inherit the entity's
     write_disposition="merge",
     columns={
@@ -210,8 +232,7 @@ def _entity_resource(
     return dlt.resource(
         _load_entity(entity, folder, on_file_error),
         name=entity.name,
-        primary_key=[*entity.key, "_file_name", "_row_number"],
-        merge_key="_file_name",
+        merge_key="_file_name",  # a file's rows are replaced together
         write_disposition="merge",
         columns=_DELETED_HINT,
     )
@@ -244,7 +265,7 @@ def loaded_files() -> Iterator[pa.Table]:
     yield LOADED_FILES_SCHEMA.empty_table()
 
 
-@dlt.source(name="files", max_table_nesting=0)
+@dlt.source(name=SCHEMA_NAME, max_table_nesting=0)
 def file_exports(
     folder: str = dlt.config.value,
     entities: Sequence[str] = tuple(ENTITIES),
@@ -263,3 +284,25 @@ def file_exports(
         _quarantine_resource(folder, on_file_error),
         loaded_files,
     ]
+
+
+def drop_legacy_primary_keys(pipeline: dlt.Pipeline) -> None:
+    """Remove primary keys that earlier versions declared on the raw tables from the
+    warehouse's stored schema. A hint a resource stops declaring stays in the stored
+    schema, and with it every re-read would still merge through a nested loop join."""
+    pipeline.sync_destination()
+    if SCHEMA_NAME not in pipeline.schema_names:
+        return
+    schema = pipeline.schemas[SCHEMA_NAME]
+    keyed = [
+        column
+        for table in schema.data_tables()
+        for column in table["columns"].values()
+        if column.get("primary_key")
+    ]
+    if keyed:
+        log.info("dropping %d legacy primary-key hints from the raw tables", len(keyed))
+        for column in keyed:
+            del column["primary_key"]
+        pipeline.schemas.save_schema(schema)
+        pipeline.sync_schema()  # a run restores its schema from the warehouse, not from here

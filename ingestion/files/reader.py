@@ -4,6 +4,7 @@ one file into an Arrow table of strings, keeping rows the CSV parser rejects."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass, field
 
@@ -64,35 +65,42 @@ def file_entity(name: str, entities: list[str]) -> str | None:
     return None
 
 
-def read_export_file(export: ExportFile, columns: list[str], required: list[str]) -> ParsedFile:
-    """Read a CSV export as strings. A missing required column, a non-UTF-8 file or an
-    unparseable file raises ExportFileError naming the file (and the column)."""
+def read_bytes(export: ExportFile) -> bytes:
     with fsspec.open(export.url, "rb") as fh:
-        raw = fh.read()
+        return fh.read()
+
+
+def content_digest(raw: bytes) -> str:
+    """Identifies a file's content: a file rewritten with the same bytes is not reloaded."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def parse_export(name: str, raw: bytes, columns: list[str], required: list[str]) -> ParsedFile:
+    """Parse a CSV export's bytes as strings. A missing required column, a non-UTF-8 file
+    or an unparseable file raises ExportFileError naming the file (and the column)."""
     if raw.startswith(b"\xef\xbb\xbf"):  # spreadsheet tools write a UTF-8 BOM
         raw = raw[3:]
-    _check_utf8(export.name, raw)
+    _check_utf8(name, raw)
     header_line = raw.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
     if not header_line.strip():
-        raise ExportFileError(f"{export.name}: empty file, no header row")
+        raise ExportFileError(f"{name}: empty file, no header row")
     header = [h.strip().lower() for h in next(csv.reader([header_line]))]
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
-        raise ExportFileError(f"{export.name}: column(s) {', '.join(repeated)} appear twice")
+        raise ExportFileError(f"{name}: column(s) {', '.join(repeated)} appear twice")
     missing = [c for c in required if c not in header]
     if missing:
         raise ExportFileError(
-            f"{export.name}: missing required column(s) {', '.join(missing)}"
-            f" (found: {', '.join(header)})"
+            f"{name}: missing required column(s) {', '.join(missing)} (found: {', '.join(header)})"
         )
 
-    table, rejected = _parse(export.name, raw, header, use_threads=True)
+    table, rejected = _parse(name, raw, header, use_threads=True)
     if any(r[0] < 1 for r in rejected):  # only the serial reader knows line numbers
-        table, rejected = _parse(export.name, raw, header, use_threads=False)
+        table, rejected = _parse(name, raw, header, use_threads=False)
     table = table.select([c for c in header if c in columns])
-    for name in columns:
-        if name not in table.column_names:  # optional column absent from this file
-            table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
+    for column in columns:
+        if column not in table.column_names:  # optional column absent from this file
+            table = table.append_column(column, pa.nulls(table.num_rows, pa.string()))
     row_numbers = _row_numbers(table.num_rows, [r[0] for r in rejected])
     table = table.select(columns).append_column("_row_number", pa.array(row_numbers, pa.int64()))
     return ParsedFile(table, rejected, [c for c in header if c not in columns])

@@ -4,7 +4,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
-from ingestion.files import file_exports
+from ingestion.files import drop_legacy_primary_keys, file_exports
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource, standin_pipeline
 
 
@@ -43,6 +43,7 @@ def raw_files_assets(
         f"loading exports from {warehouse.inputs_url()} into {warehouse.warehouse_path()}"
     )
     with warehouse.dlt_pipeline("files", _FILES_DATASET) as pipeline:
+        drop_legacy_primary_keys(pipeline)
         yield from dlt_resource.run(
             context=context,
             dlt_source=source,

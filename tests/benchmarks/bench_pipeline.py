@@ -3,7 +3,9 @@
     .venv/bin/python tests/benchmarks/bench_pipeline.py --scale 10.3   # ~1M invoice lines
 
 Prints the generation time, the wall time of `provider-view run` (load + dbt build,
-through Dagster) and the peak resident memory of that run. Not part of `make test`.
+through Dagster) and the peak resident memory; then regenerates every export with
+other rows and runs again (each file's earlier rows are replaced). Not part of
+`make test`.
 """
 
 from __future__ import annotations
@@ -30,24 +32,32 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="provider-view-bench-") as tmp:
         root = Path(args.workdir or tmp)
         exports = root / "exports"
-        started = time.perf_counter()
-        summary = generate_clinic(exports, scale=args.scale, seed=args.seed)
-        generated = time.perf_counter() - started
-        lines = summary["files"]["invoice_lines.csv"]
-        print(f"generate  scale {args.scale}: {lines:,} invoice lines in {generated:.1f}s")
+        _generate(exports, args.scale, args.seed)
+        _run(root, exports, "load + dbt build")
+        # every export rewritten with new rows: each file's earlier rows are replaced
+        _generate(exports, args.scale, args.seed + 1)
+        _run(root, exports, "every file changed, reloaded + dbt build")
 
-        env = {**os.environ, "DAGSTER_HOME": str(root / "dagster")}
-        command = [sys.executable, "-m", "orchestration.cli", "run", "--inputs", str(exports)]
-        command += ["--warehouse", str(root / "warehouse.duckdb")]
-        started = time.perf_counter()
-        result = subprocess.run(command, env=env, capture_output=True, text=True)
-        elapsed = time.perf_counter() - started
-        # ru_maxrss of the largest child (the CLI or the dbt it starts), in KiB on Linux
-        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        status = "ok" if result.returncode == 0 else f"FAILED:\n{result.stdout[-3000:]}"
-        print(
-            f"run       load + dbt build: {elapsed:.1f}s, peak memory {peak_mib:,.0f} MiB ({status})"
-        )
+
+def _generate(exports: Path, scale: float, seed: int) -> None:
+    started = time.perf_counter()
+    summary = generate_clinic(exports, scale=scale, seed=seed)
+    generated = time.perf_counter() - started
+    lines = summary["files"]["invoice_lines.csv"]
+    print(f"generate  scale {scale}, seed {seed}: {lines:,} invoice lines in {generated:.1f}s")
+
+
+def _run(root: Path, exports: Path, what: str) -> None:
+    env = {**os.environ, "DAGSTER_HOME": str(root / "dagster")}
+    command = [sys.executable, "-m", "orchestration.cli", "run", "--inputs", str(exports)]
+    command += ["--warehouse", str(root / "warehouse.duckdb")]
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    # ru_maxrss of the largest child so far (the CLI or the dbt it starts), in KiB on Linux
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    status = "ok" if result.returncode == 0 else f"FAILED:\n{result.stdout[-3000:]}"
+    print(f"run       {what}: {elapsed:.1f}s, peak memory {peak_mib:,.0f} MiB ({status})")
 
 
 if __name__ == "__main__":
