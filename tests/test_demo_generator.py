@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from metrics_contract import contract_entities, contract_value_sets
 
 from ingestion.demo import generate_clinic
 
@@ -22,104 +23,15 @@ END = date(2026, 9, 30)
 SECOND_DROP = f"appointments_{END + timedelta(days=2)}.csv"
 RESTATED = f"ad_spend_{END + timedelta(days=1)}.csv"
 
-# METRICS.md section 1, written out here so the test does not trust the generator.
-CONTRACT = {
-    "locations": ["location_id", "clinic_id", "name", "timezone"],
-    "providers": ["provider_id", "location_id", "name", "role", "active"],
-    "services": ["service_id", "name", "category", "is_consultation"],
-    "patients": ["patient_id", "location_id", "created_at", "email", "phone", "referral_source"],
-    "leads": [
-        "lead_id",
-        "clinic_id",
-        "created_at",
-        "email",
-        "phone",
-        "platform",
-        "campaign_id",
-        "utm_source",
-        "utm_medium",
-        "utm_campaign",
-        "gclid",
-        "fbclid",
-    ],
-    "appointments": [
-        "appointment_id",
-        "location_id",
-        "patient_id",
-        "provider_id",
-        "service_id",
-        "booked_at",
-        "start_at",
-        "end_at",
-        "status",
-        "cancelled_at",
-        "updated_at",
-    ],
-    "provider_shifts": ["shift_id", "provider_id", "location_id", "start_at", "end_at"],
-    "invoice_lines": [
-        "line_id",
-        "invoice_id",
-        "location_id",
-        "patient_id",
-        "provider_id",
-        "appointment_id",
-        "service_id",
-        "item_type",
-        "quantity",
-        "unit_price",
-        "discount",
-        "tax",
-        "tip",
-        "invoice_status",
-        "issued_at",
-        "refund_of_line_id",
-        "updated_at",
-    ],
-    "ad_spend": [
-        "date",
-        "platform",
-        "campaign_id",
-        "clinic_id",
-        "account_id",
-        "campaign_name",
-        "spend",
-        "impressions",
-        "clicks",
-        "currency",
-    ],
-}
-KEY = {
-    "locations": "location_id",
-    "providers": "provider_id",
-    "services": "service_id",
-    "patients": "patient_id",
-    "leads": "lead_id",
-    "appointments": "appointment_id",
-    "provider_shifts": "shift_id",
-    "invoice_lines": "line_id",
-}
-CATEGORIES = {
-    "injectables",
-    "body_contouring",
-    "laser",
-    "skin",
-    "weight_loss",
-    "wellness",
-    "retail",
-    "other",
-}
-STATUSES = {"booked", "completed", "no_show", "cancelled", "late_cancelled"}
-ITEM_TYPES = {"service", "product", "package", "membership", "gift_card"}
-INVOICE_STATUSES = {"open", "closed", "void"}
-PLATFORMS = {
-    "google_ads",
-    "meta_ads",
-    "tiktok_ads",
-    "other_paid",
-    "organic",
-    "referral",
-    "other",
-}
+# METRICS.md section 1, read from its text so the test does not trust the generator.
+CONTRACT = {name: list(entity.columns) for name, entity in contract_entities().items()}
+KEY = {name: e.key[0] for name, e in contract_entities().items() if len(e.key) == 1}
+VALUE_SETS = contract_value_sets()
+CATEGORIES = VALUE_SETS["services.category"]
+STATUSES = VALUE_SETS["appointments.status"]
+ITEM_TYPES = VALUE_SETS["invoice_lines.item_type"]
+INVOICE_STATUSES = VALUE_SETS["invoice_lines.invoice_status"]
+PLATFORMS = VALUE_SETS["leads.platform"]
 WINDOW = 30
 TZ = {"loc_01": "America/Denver", "loc_02": "America/Denver", "loc_03": "America/Phoenix"}
 AWARE = re.compile(r"(?:Z|[+-]\d\d:\d\d)$")

@@ -49,3 +49,31 @@
     left join {{ staged_locations() }} as locations
         on locations.location_id = {{ clean_text(relation ~ '.' ~ location_column) }}
 {%- endmacro %}
+
+{#- The latest version of each key of a files entity that has a location_id, with the
+    location's clinic_id and timezone. Entities with updated_at rank versions by it as an
+    instant (in the row's location zone) first. -#}
+{% macro latest_located_file_rows(entity, key_column, by_updated_at=false) -%}
+    with
+
+    source as (
+        {{ source_or_empty('files', entity) }}
+    ),
+
+    located as (
+        {{ with_location('source') }}
+    ),
+
+    versioned as (
+        select
+            *,
+            {% if by_updated_at -%}
+                {{ to_instant(clean_text('updated_at'), 'timezone') }}
+            {%- else -%}
+                cast(null as timestamp)
+            {%- endif %} as _version_at
+        from located
+    )
+
+    {{ latest_version('versioned', ['trim(' ~ key_column ~ ')'], '_version_at') }}
+{%- endmacro %}

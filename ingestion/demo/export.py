@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from ingestion.files.entities import ENTITIES
+
 from . import catalog as cat
 from . import writer as w
 from .invoices import INVOICE_STATUSES, ITEM_TYPES, Lines
@@ -12,81 +14,9 @@ from .mess import SecondDrop, forms
 from .timeutil import FORM_OFFSET, FORM_Z, format_dates, format_timestamps
 from .visits import BOOKED, STATUSES, Visits
 
-COLUMNS = {
-    "locations": ("location_id", "clinic_id", "name", "timezone"),
-    "providers": ("provider_id", "location_id", "name", "role", "active"),
-    "services": ("service_id", "name", "category", "is_consultation"),
-    "patients": ("patient_id", "location_id", "created_at", "email", "phone", "referral_source"),
-    "leads": (
-        "lead_id",
-        "clinic_id",
-        "created_at",
-        "email",
-        "phone",
-        "platform",
-        "campaign_id",
-        "utm_source",
-        "utm_medium",
-        "utm_campaign",
-        "gclid",
-        "fbclid",
-    ),
-    "appointments": (
-        "appointment_id",
-        "location_id",
-        "patient_id",
-        "provider_id",
-        "service_id",
-        "booked_at",
-        "start_at",
-        "end_at",
-        "status",
-        "cancelled_at",
-        "updated_at",
-    ),
-    "provider_shifts": ("shift_id", "provider_id", "location_id", "start_at", "end_at"),
-    "invoice_lines": (
-        "line_id",
-        "invoice_id",
-        "location_id",
-        "patient_id",
-        "provider_id",
-        "appointment_id",
-        "service_id",
-        "item_type",
-        "quantity",
-        "unit_price",
-        "discount",
-        "tax",
-        "tip",
-        "invoice_status",
-        "issued_at",
-        "refund_of_line_id",
-        "updated_at",
-    ),
-    "ad_spend": (
-        "date",
-        "platform",
-        "campaign_id",
-        "clinic_id",
-        "account_id",
-        "campaign_name",
-        "spend",
-        "impressions",
-        "clicks",
-        "currency",
-    ),
-}
-KEYS = {
-    "locations": "location_id",
-    "providers": "provider_id",
-    "services": "service_id",
-    "patients": "patient_id",
-    "leads": "lead_id",
-    "appointments": "appointment_id",
-    "provider_shifts": "shift_id",
-    "invoice_lines": "line_id",
-}
+# The header of each file: the loader's spec of METRICS.md section 1, in its order.
+COLUMNS = {name: tuple(entity.column_names) for name, entity in ENTITIES.items()}
+KEYS = {name: entity.key[0] for name, entity in ENTITIES.items() if len(entity.key) == 1}
 
 
 def _ts(rng, local_min, loc, valid=None, form=None):

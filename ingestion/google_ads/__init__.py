@@ -7,14 +7,14 @@ the first run backfills from `start_date`. The last loaded day lives in resource
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 import dlt
 from dlt.extract.resource import DltResource
 
+from ingestion.ad_spend import daily_spend_resource
 from ingestion.google_ads.auth import DEFAULT_TOKEN_URL, GoogleAdsCredentials, access_token
 from ingestion.google_ads.report import (
     SOURCE,
@@ -23,9 +23,7 @@ from ingestion.google_ads.report import (
     campaign_daily_query,
     result_rows,
 )
-from ingestion.http import ApiClient, as_date, lookback_start
-
-logger = logging.getLogger(__name__)
+from ingestion.http import ApiClient
 
 DEFAULT_BASE_URL = "https://googleads.googleapis.com"
 DEFAULT_API_VERSION = "v26"  # Google sunsets versions after about a year: keep it configurable
@@ -57,7 +55,6 @@ def google_ads_source(
     `today` (ISO date) pins the run date for backfills and tests; `sleep` replaces
     time.sleep between retries (tests pass a recorder).
     """
-    dlt.current.source_schema().remove_type_detection("iso_timestamp")
     customer = _digits(customer_id)
     retry = {
         "max_attempts": max_attempts,
@@ -65,18 +62,7 @@ def google_ads_source(
         "sleep": sleep or time.sleep,
     }
 
-    @dlt.resource(
-        name="ad_spend",
-        primary_key=("account_id", "campaign_id", "date"),
-        write_disposition="merge",
-    )
-    def ad_spend():
-        state = dlt.current.resource_state()
-        last = as_date(today or date.today()) - timedelta(days=1)
-        first = lookback_start(state.get("last_loaded_date"), as_date(start_date), lookback_days)
-        if first > last:
-            logger.info("%s: nothing to request yet (start %s, last %s)", SOURCE, first, last)
-            return
+    def fetch(first: date, last: date) -> list[dict]:
         token = access_token(credentials, token_url, **retry)
         headers = {
             "Authorization": f"Bearer {token}",
@@ -98,8 +84,6 @@ def google_ads_source(
             f"{api_version}/customers/{customer}/googleAds:searchStream",
             json_body={"query": campaign_daily_query(first, last)},
         )
-        # Parse everything before yielding: a bad row fails the resource, not half of it.
-        yield [ad_spend_row(result, clinic_id) for result in result_rows(payload)]
-        state["last_loaded_date"] = last.isoformat()
+        return [ad_spend_row(result, clinic_id) for result in result_rows(payload)]
 
-    return ad_spend
+    return daily_spend_resource(SOURCE, fetch, start_date, lookback_days, today)

@@ -7,15 +7,15 @@ ranges are asked for in slices so one request never asks for too much.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 import dlt
 from dlt.extract.resource import DltResource
 
-from ingestion.http import ApiClient, as_date, date_windows, lookback_start
+from ingestion.ad_spend import daily_spend_resource
+from ingestion.http import ApiClient, date_windows
 from ingestion.meta_ads.insights import (
     SOURCE,
     ad_spend_row,
@@ -24,8 +24,6 @@ from ingestion.meta_ads.insights import (
     refusal,
     retryable,
 )
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v24.0"  # Graph versions live about two years: keep it configurable
@@ -48,21 +46,9 @@ def meta_ads_source(
     sleep: Callable[[float], None] | None = None,
 ) -> DltResource:
     """Campaign daily spend of one Meta ad account (`act_<account_id>`), for one clinic."""
-    dlt.current.source_schema().remove_type_detection("iso_timestamp")
     account = str(account_id).removeprefix("act_")
 
-    @dlt.resource(
-        name="ad_spend",
-        primary_key=("account_id", "campaign_id", "date"),
-        write_disposition="merge",
-    )
-    def ad_spend():
-        state = dlt.current.resource_state()
-        last = as_date(today or date.today()) - timedelta(days=1)
-        first = lookback_start(state.get("last_loaded_date"), as_date(start_date), lookback_days)
-        if first > last:
-            logger.info("%s: nothing to request yet (start %s, last %s)", SOURCE, first, last)
-            return
+    def fetch(first: date, last: date) -> list[dict]:
         api = ApiClient(
             source=SOURCE,
             base_url=base_url,
@@ -85,8 +71,6 @@ def meta_ads_source(
                 if after is None:
                     break
                 params = {**params, "after": after}
-        # Every page parsed before anything is yielded: a bad page fails the whole resource.
-        yield rows
-        state["last_loaded_date"] = last.isoformat()
+        return rows
 
-    return ad_spend
+    return daily_spend_resource(SOURCE, fetch, start_date, lookback_days, today)

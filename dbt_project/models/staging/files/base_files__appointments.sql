@@ -2,21 +2,8 @@
 -- stg_files__appointments keeps the good ones, stg_files__quarantine the rest.
 with
 
-source as (
-    {{ source_or_empty('files', 'appointments') }}
-),
-
-located as (
-    {{ with_location('source') }}
-),
-
-versioned as (
-    select *, {{ to_instant(clean_text('updated_at'), 'timezone') }} as _version_at
-    from located
-),
-
 latest as (
-    {{ latest_version('versioned', ['trim(appointment_id)'], '_version_at') }}
+    {{ latest_located_file_rows('appointments', 'appointment_id', by_updated_at=true) }}
 ),
 
 final as (

@@ -2,21 +2,8 @@
 -- stg_files__invoice_lines keeps the good ones, stg_files__quarantine the rest.
 with
 
-source as (
-    {{ source_or_empty('files', 'invoice_lines') }}
-),
-
-located as (
-    {{ with_location('source') }}
-),
-
-versioned as (
-    select *, {{ to_instant(clean_text('updated_at'), 'timezone') }} as _version_at
-    from located
-),
-
 latest as (
-    {{ latest_version('versioned', ['trim(line_id)'], '_version_at') }}
+    {{ latest_located_file_rows('invoice_lines', 'line_id', by_updated_at=true) }}
 ),
 
 final as (

@@ -2,16 +2,8 @@
 -- stg_files__patients keeps the good ones, stg_files__quarantine the rest.
 with
 
-source as (
-    {{ source_or_empty('files', 'patients') }}
-),
-
-located as (
-    {{ with_location('source') }}
-),
-
 latest as (
-    {{ latest_version('located', ['trim(patient_id)']) }}
+    {{ latest_located_file_rows('patients', 'patient_id') }}
 ),
 
 final as (

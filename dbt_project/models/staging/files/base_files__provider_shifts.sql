@@ -2,16 +2,8 @@
 -- stg_files__provider_shifts keeps the good ones, stg_files__quarantine the rest.
 with
 
-source as (
-    {{ source_or_empty('files', 'provider_shifts') }}
-),
-
-located as (
-    {{ with_location('source') }}
-),
-
 latest as (
-    {{ latest_version('located', ['trim(shift_id)']) }}
+    {{ latest_located_file_rows('provider_shifts', 'shift_id') }}
 ),
 
 localized as (
