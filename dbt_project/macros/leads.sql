@@ -1,20 +1,24 @@
 {#- Shared by the leads staging models of every source (files, leads export). -#}
 
-{#- A lead has no location: its time zone is that of its clinic's first location. -#}
+{#- A lead has no location: its time zone is that of its clinic's first location
+    (smallest location_id). One row per clinic of `locations` (clinic_id, timezone). -#}
+{% macro clinic_zones(locations) -%}
+    select clinic_id, timezone
+    from (
+        select
+            clinic_id,
+            timezone,
+            row_number() over (partition by clinic_id order by location_id) as location_rank
+        from {{ locations }}
+    ) as ranked
+    where location_rank = 1
+{%- endmacro %}
+
+{#- `relation` with its clinic's time zone (staged locations of every source). -#}
 {% macro with_clinic_zone(relation) -%}
     select {{ relation }}.*, clinic_zones.timezone
     from {{ relation }}
-    left join (
-        select clinic_id, timezone
-        from (
-            select
-                clinic_id,
-                timezone,
-                row_number() over (partition by clinic_id order by location_id) as location_rank
-            from {{ staged_locations() }} as locations
-        ) as ranked
-        where location_rank = 1
-    ) as clinic_zones
+    left join ({{ clinic_zones(staged_locations() ~ ' as locations') }}) as clinic_zones
         on clinic_zones.clinic_id = {{ clean_text(relation ~ '.clinic_id') }}
 {%- endmacro %}
 

@@ -29,15 +29,7 @@ lead_matches as (
 ),
 
 clinic_zones as (
-    select clinic_id, timezone
-    from (
-        select
-            clinic_id,
-            timezone,
-            row_number() over (partition by clinic_id order by location_id) as location_rank
-        from locations
-    ) as ranked
-    where location_rank = 1
+    {{ clinic_zones('locations') }}
 ),
 
 lead_instants as (
