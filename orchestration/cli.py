@@ -37,8 +37,9 @@ def _prepare_dbt() -> None:
     parse_dbt_project()
 
 
-def materialize() -> bool:
-    """Run the `refresh` job in process on the instance in DAGSTER_HOME."""
+def materialize() -> tuple[bool, str]:
+    """Run the `refresh` job in process on the instance in DAGSTER_HOME; returns whether
+    it succeeded and its asset checks, formatted."""
     _prepare_dbt()
     from dagster import DagsterInstance
 
@@ -55,21 +56,28 @@ def materialize() -> bool:
             raise_on_error=False,
             tags=run_tags(),
         )
-    return result.success
+    from orchestration.check_report import format_check_results
+
+    return result.success, format_check_results(result.get_asset_check_evaluations())
 
 
-def _report(warehouse: Path, ok: bool, started: float, providers: bool = False) -> int:
+def _report(
+    warehouse: Path, outcome: tuple[bool, str], started: float, providers: bool = False
+) -> int:
     from orchestration.report import provider_table
     from orchestration.summary import format_summary, load_summary
 
+    ok, checks = outcome
     print()
     try:
         print(format_summary(load_summary(warehouse)))
-        if providers and ok:
-            print()
-            print(provider_table(warehouse))
     except Exception as exc:  # the warehouse may be empty after an early failure
         print(f"(no load summary: {exc})")
+    print()
+    print(checks)
+    if providers and ok:  # the marts exist
+        print()
+        print(provider_table(warehouse))
     print(f"\nwarehouse: {warehouse}")
     print("open the Dagster UI with `make dev` to see runs, assets and checks")
     status = "done" if ok else "FAILED (see the log above and the Dagster UI)"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ingestion.files.entities import ENTITIES
@@ -76,6 +78,20 @@ def test_cli_prints_what_was_loaded_and_where(small_clinic):
     assert str(small_clinic.warehouse) in out
     staged = small_clinic.query("select count(*) from staging.stg_files__appointments")[0][0]
     assert "appointments" in out and f"{staged:,}" in out
+
+
+def test_cli_prints_the_checks_with_the_planted_bad_rows_as_quarantine_warnings(small_clinic):
+    block = small_clinic.output.split("\nchecks: ", 1)[1].split("\n\n", 1)[0]
+    counts, *flagged = block.splitlines()
+    passed, warned, failed = (int(n) for n in re.findall(r"\d+", counts))
+    planted = {bad["entity"] for bad in small_clinic.truth["bad_rows"]}
+    assert failed == 0 and passed > 200
+    # every other check passes; each entity with planted bad rows warns on its quarantine
+    assert [line.split()[0] for line in flagged] == ["WARN"] * warned
+    assert {tuple(line.split()[1:4]) for line in flagged} == {
+        (f"raw/files/{entity}", "·", "quarantine_share:") for entity in planted
+    }
+    assert warned == len(planted)
 
 
 def _snapshot(built) -> dict[str, list[tuple]]:
