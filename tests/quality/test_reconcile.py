@@ -3,9 +3,14 @@ and a change to one mart row shows up as that period disagreeing."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 import duckdb
 import pytest
 
+from orchestration import settings
 from orchestration.quality.reconcile import RECONCILIATIONS, reconcile
 
 BY_NAME = {r.name: r for r in RECONCILIATIONS}
@@ -47,3 +52,37 @@ def test_a_changed_mart_row_fails_its_reconciliation(built, tmp_path, name):
     assert not outcome.passed and outcome.severity == "ERROR"
     assert 1 <= outcome.metadata["periods_off"] <= 2  # its quarter (and the trailing 90 days)
     assert "| staged | mart |" in outcome.details
+
+
+DBT_BREAKS = {
+    # one quarter's spend: that period and the all-quarters total disagree with staging
+    "campaign_spend_reconciles": BREAKS["spend_and_leads_reconcile"],
+    "assert_campaign_spend_total_reconciles": BREAKS["spend_and_leads_reconcile"],
+    "provider_converted_revenue_reconciles": "update marts.provider_performance"
+    " set converted_revenue = converted_revenue + 1 where period_type = 'trailing_90d'"
+    " and provider_id = (select min(provider_id) from marts.provider_performance"
+    " where period_type = 'trailing_90d' and converted_revenue > 0)",
+}
+
+
+@pytest.mark.parametrize("test_name", sorted(DBT_BREAKS))
+def test_a_changed_mart_row_fails_its_dbt_reconciliation(built, tmp_path, test_name):
+    warehouse = built.copy(tmp_path / "changed.duckdb")
+    passing = _dbt_test(warehouse, test_name, tmp_path / "before")
+    assert passing.returncode == 0, passing.stdout[-3000:]
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(DBT_BREAKS[test_name])
+    failing = _dbt_test(warehouse, test_name, tmp_path / "after")
+    assert failing.returncode == 1, failing.stdout[-3000:]
+    assert f"FAIL 1 {test_name}" in failing.stdout
+
+
+def _dbt_test(warehouse, test_name: str, target: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [settings.dbt_executable(), "test", "--select", test_name, "--target-path", str(target)],
+        cwd=settings.DBT_PROJECT_DIR,
+        env={**os.environ, settings.WAREHOUSE_ENV: str(warehouse)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
