@@ -41,8 +41,9 @@ def contract_entities() -> dict[str, ContractEntity]:
             continue
         name, key_text, columns_text = cells
         key = tuple(k.strip() for k in key_text.strip("()").split(","))
-        listed = [item.split()[0] for item in _split_top_level(columns_text)]
-        optional = {item.split()[0] for item in _split_top_level(columns_text) if "(opt)" in item}
+        items = _split_top_level(columns_text)
+        listed = [item.split()[0] for item in items]
+        optional = {item.split()[0] for item in items if "(opt)" in item}
         entities[name] = ContractEntity(key, (*key, *listed), frozenset(optional))
     return entities
 

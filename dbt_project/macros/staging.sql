@@ -62,18 +62,17 @@
 
     located as (
         {{ with_location('source') }}
-    ),
+    )
+    {%- if by_updated_at %},
 
     versioned as (
-        select
-            *,
-            {% if by_updated_at -%}
-                {{ to_instant(clean_text('updated_at'), 'timezone') }}
-            {%- else -%}
-                cast(null as timestamp)
-            {%- endif %} as _version_at
+        select *, {{ to_instant(clean_text('updated_at'), 'timezone') }} as _version_at
         from located
     )
 
     {{ latest_version('versioned', ['trim(' ~ key_column ~ ')'], '_version_at') }}
+    {%- else %}
+
+    {{ latest_version('located', ['trim(' ~ key_column ~ ')']) }}
+    {%- endif %}
 {%- endmacro %}

@@ -11,8 +11,8 @@ same file left in raw and quarantine (a merge keyed on the file, with a tombston
 file), so a re-read changes nothing and a file rewritten in place leaves no stale rows.
 Files already loaded (same name, and the same size and modification stamp or the same
 content digest) are skipped: that record is dlt resource state, stored in the warehouse
-it describes. A CSV file whose name
-matches no entity is reported, never skipped silently.
+it describes. A CSV file whose name matches no entity is reported, never skipped
+silently.
 """
 
 from __future__ import annotations
@@ -186,9 +186,10 @@ def _manifest_row(
 
 
 # Merge keys only, no primary keys: dlt's delete ORs the two key conditions in one
-# EXISTS, which DuckDB runs as a nested loop join over old x new rows (a re-read of a
-# 100k-row export ran for minutes and filled the temp folder). Every primary key here
-# includes its merge key, so the merge key alone deletes the same rows.
+# EXISTS, which DuckDB runs as an inner join on the file name, every old row of a file
+# times every new one (a re-read of a 100k-row export ran for minutes and filled the
+# temp folder). Every primary key here includes its merge key, so the merge key alone
+# deletes the same rows, as one semi join.
 _QUARANTINE_HINTS = dict(
     merge_key=["entity", "file_name"],
     write_disposition="merge",
@@ -289,7 +290,8 @@ def file_exports(
 def drop_legacy_primary_keys(pipeline: dlt.Pipeline) -> None:
     """Remove primary keys that earlier versions declared on the raw tables from the
     warehouse's stored schema. A hint a resource stops declaring stays in the stored
-    schema, and with it every re-read would still merge through a nested loop join."""
+    schema, and with it every re-read would still join old and new rows of a file
+    pairwise (see _QUARANTINE_HINTS)."""
     pipeline.sync_destination()
     if SCHEMA_NAME not in pipeline.schema_names:
         return
