@@ -1,4 +1,4 @@
-"""orchestration.report: the provider table read from marts.provider_performance."""
+"""orchestration.cli.provider_table: the provider table read from marts.provider_performance."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.report import provider_table
+from orchestration.cli.provider_table import provider_table
 
 WITHHELD_ALL = (
     "conversion_rate, revenue_per_consult_slot, revenue_per_consult_day, mix_adjusted_index, "

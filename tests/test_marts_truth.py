@@ -26,7 +26,7 @@ import duckdb
 import pytest
 
 from ingestion.demo import generate_clinic
-from orchestration.report import provider_table
+from orchestration.cli.provider_table import provider_table
 
 # Scale 2 (about 175,000 invoice lines) keeps the whole module near 1.5 minutes on two
 # cores while giving each provider 200-900 mature consults per quarter.

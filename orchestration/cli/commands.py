@@ -31,7 +31,7 @@ def _configure(warehouse: str | None, inputs: str, as_of: str | None) -> Path:
 
 def _prepare_dbt() -> None:
     """Parse the dbt project so the asset graph reads a current manifest."""
-    from orchestration.dbt_parse import parse_dbt_project
+    from orchestration.cli.dbt_parse import parse_dbt_project
 
     print("· parsing the dbt project", flush=True)
     parse_dbt_project()
@@ -43,8 +43,8 @@ def materialize() -> tuple[bool, str]:
     _prepare_dbt()
     from dagster import DagsterInstance
 
+    from orchestration.cli.stale_runs import reclaim_dead_runs, run_tags
     from orchestration.definitions import defs
-    from orchestration.stale_runs import reclaim_dead_runs, run_tags
 
     job = defs.resolve_job_def("refresh")
     with DagsterInstance.get() as instance:
@@ -56,7 +56,7 @@ def materialize() -> tuple[bool, str]:
             raise_on_error=False,
             tags=run_tags(),
         )
-    from orchestration.check_report import format_check_results
+    from orchestration.cli.check_report import format_check_results
 
     return result.success, format_check_results(result.get_asset_check_evaluations())
 
@@ -64,8 +64,8 @@ def materialize() -> tuple[bool, str]:
 def _report(
     warehouse: Path, outcome: tuple[bool, str], started: float, providers: bool = False
 ) -> int:
-    from orchestration.report import provider_table
-    from orchestration.summary import format_summary, load_summary
+    from orchestration.cli.provider_table import provider_table
+    from orchestration.cli.summary import format_summary, load_summary
 
     ok, checks = outcome
     print()
@@ -179,7 +179,3 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
