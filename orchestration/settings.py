@@ -121,7 +121,7 @@ def parse_pg_url(url: str) -> PgConnection:
     """postgresql://user:password@host:port/dbname; `?host=/dir` (a unix socket's
     directory) replaces the host; the port defaults to 5432, the user to postgres."""
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("postgresql", "postgres"):
+    if parts.scheme.split("+")[0] not in ("postgresql", "postgres"):  # +psycopg2 is fine
         raise ValueError(f"{PG_URL_ENV} must start with postgresql://, not {url.split(':')[0]!r}")
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     try:
