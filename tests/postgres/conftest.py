@@ -29,6 +29,15 @@ class Server:
     def url(self, dbname: str, scheme: str = "postgresql") -> str:
         return f"{scheme}://postgres@/{dbname}?host={self.socket_dir}"
 
+    def execute(self, dbname: str, sql: str) -> None:
+        con = psycopg2.connect(host=self.socket_dir, user="postgres", dbname=dbname)
+        con.autocommit = True  # create database refuses to run in a transaction
+        try:
+            with con.cursor() as cursor:
+                cursor.execute(sql)
+        finally:
+            con.close()
+
     def query(self, dbname: str, sql: str, params: list | None = None) -> list[tuple]:
         con = psycopg2.connect(host=self.socket_dir, user="postgres", dbname=dbname)
         try:
@@ -49,14 +58,10 @@ def pg_server() -> Server:
     parent = Path(tempfile.mkdtemp(prefix="pv-pg-"))
     parent.chmod(0o755)
     server = pgserver.get_server(parent / "data", cleanup_mode="delete")
-    socket_dir = str(server.pgdata)
-    con = psycopg2.connect(host=socket_dir, user="postgres", dbname="postgres")
-    con.autocommit = True
-    with con.cursor() as cursor:
-        for name in (WAREHOUSE_DB, DAGSTER_DB):
-            cursor.execute(f"create database {name}")
-    con.close()
-    yield Server(socket_dir)
+    running = Server(str(server.pgdata))
+    for name in (WAREHOUSE_DB, DAGSTER_DB):
+        running.execute("postgres", f"create database {name}")
+    yield running
     server.cleanup()
     shutil.rmtree(parent, ignore_errors=True)
 
