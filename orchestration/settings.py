@@ -86,6 +86,7 @@ class PgConnection:
     user: str
     password: str
     dbname: str
+    sslmode: str = "prefer"  # libpq's default; cloud databases often want "require"
 
     @property
     def is_socket(self) -> bool:
@@ -98,6 +99,7 @@ class PgConnection:
             "user": self.user,
             "password": self.password,
             "dbname": self.dbname,
+            "sslmode": self.sslmode,
         }
 
     def dbt_env(self) -> dict[str, str]:
@@ -108,6 +110,7 @@ class PgConnection:
             "PROVIDER_VIEW_PG_USER": self.user,
             "PROVIDER_VIEW_PG_PASSWORD": self.password,
             "PROVIDER_VIEW_PG_DATABASE": self.dbname,
+            "PROVIDER_VIEW_PG_SSLMODE": self.sslmode,
         }
 
     def display(self) -> str:
@@ -117,6 +120,10 @@ class PgConnection:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
 
 
+# what PROVIDER_VIEW_PG_URL's query may set; anything else would be silently dropped
+_URL_PARAMETERS = ("host", "port", "user", "password", "dbname", "sslmode")
+
+
 def parse_pg_url(url: str) -> PgConnection:
     """postgresql://user:password@host:port/dbname; `?host=/dir` (a unix socket's
     directory) replaces the host; the port defaults to 5432, the user to postgres."""
@@ -124,6 +131,12 @@ def parse_pg_url(url: str) -> PgConnection:
     if parts.scheme.split("+")[0] not in ("postgresql", "postgres"):  # +psycopg2 is fine
         raise ValueError(f"{PG_URL_ENV} must start with postgresql://, not {url.split(':')[0]!r}")
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    unknown = sorted(set(query) - set(_URL_PARAMETERS))
+    if unknown:
+        raise ValueError(
+            f"{PG_URL_ENV}: unsupported parameter(s) {', '.join(unknown)};"
+            f" supported: {', '.join(_URL_PARAMETERS)}"
+        )
     try:
         port = int(query.get("port") or parts.port or 5432)
     except ValueError as exc:  # urlsplit checks the port only when asked
@@ -140,6 +153,7 @@ def parse_pg_url(url: str) -> PgConnection:
         user=unquote(parts.username or "") or query.get("user") or "postgres",
         password=unquote(parts.password or "") or query.get("password", ""),
         dbname=dbname,
+        sslmode=query.get("sslmode", "prefer"),
     )
 
 

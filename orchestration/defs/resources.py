@@ -39,10 +39,9 @@ def dlt_destination(duckdb_path: str) -> Destination:
         credentials = PostgresCredentials()
         credentials.database, credentials.username = pg.dbname, pg.user
         credentials.password, credentials.port = pg.password, pg.port
+        credentials.host, credentials.query = pg.host, {"sslmode": pg.sslmode}
         if pg.is_socket:  # dlt writes a URL, where a socket directory goes in the query
-            credentials.host, credentials.query = "localhost", {"host": pg.host}
-        else:
-            credentials.host = pg.host
+            credentials.host, credentials.query["host"] = "localhost", pg.host
         return dlt.destinations.postgres(credentials=credentials)
     return dlt.destinations.duckdb(duckdb_path)
 

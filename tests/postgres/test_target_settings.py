@@ -16,14 +16,19 @@ from .conftest import REPO
 
 
 def test_a_tcp_url_gives_every_part():
-    pg = settings.parse_pg_url("postgresql://pv:s%40cret@db.internal:6543/warehouse")
-    assert pg == settings.PgConnection("db.internal", 6543, "pv", "s@cret", "warehouse")
+    pg = settings.parse_pg_url(
+        "postgresql://pv:s%40cret@db.internal:6543/warehouse?sslmode=require"
+    )
+    assert pg == settings.PgConnection(
+        "db.internal", 6543, "pv", "s@cret", "warehouse", sslmode="require"
+    )
     assert pg.dbt_env() == {
         "PROVIDER_VIEW_PG_HOST": "db.internal",
         "PROVIDER_VIEW_PG_PORT": "6543",
         "PROVIDER_VIEW_PG_USER": "pv",
         "PROVIDER_VIEW_PG_PASSWORD": "s@cret",
         "PROVIDER_VIEW_PG_DATABASE": "warehouse",
+        "PROVIDER_VIEW_PG_SSLMODE": "require",
     }
     assert pg.display() == "postgresql://pv@db.internal:6543/warehouse"  # no password
 
@@ -37,7 +42,7 @@ def test_a_unix_socket_url_puts_the_socket_directory_in_host():
         "",
         "provider_view",
     )
-    assert pg.is_socket
+    assert pg.is_socket and pg.sslmode == "prefer"
     assert pg.display() == "postgresql://postgres@/provider_view?host=/tmp/pg sock"
 
 
@@ -48,6 +53,7 @@ def test_a_unix_socket_url_puts_the_socket_directory_in_host():
         ("postgresql://u@/db", "no host"),
         ("postgresql://u@h:5432", "no database name"),
         ("postgresql://u@h:port/db", "port is not a number"),
+        ("postgresql://u@h/db?sslmod=require", r"unsupported parameter\(s\) sslmod; supported"),
     ],
 )
 def test_a_bad_url_is_one_clear_error(url, message):
@@ -75,7 +81,7 @@ def test_the_dlt_destination_follows_the_target(monkeypatch, tmp_path):
     credentials = destination.config_params["credentials"]
     # dlt writes a URL: the socket directory goes in its query, where libpq reads it
     assert (credentials.database, credentials.username, credentials.password) == ("wh", "pv", "pw")
-    assert credentials.query == {"host": "/run/pg"}
+    assert credentials.query == {"host": "/run/pg", "sslmode": "prefer"}
 
 
 def test_placeholders_become_psycopg2_ones_outside_string_literals():
