@@ -5,6 +5,10 @@ PROVIDER_VIEW_INPUTS     folder or fsspec URL of canonical exports (default data
 PROVIDER_VIEW_AS_OF      as-of date for the metrics, YYYY-MM-DD (default: from the data)
 PROVIDER_VIEW_SOURCES    comma-separated sources the refresh job loads (default "files"):
                          files, google_ads, meta_ads, zenoti, leads
+PROVIDER_VIEW_TARGET     where dlt loads and dbt builds: duckdb (default) or postgres
+PROVIDER_VIEW_PG_URL     the PostgreSQL database of the postgres target:
+                         postgresql://user:password@host:port/dbname, or for a unix socket
+                         postgresql://user@/dbname?host=/socket/dir
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import fcntl
 import os
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -24,6 +30,11 @@ WAREHOUSE_ENV = "PROVIDER_VIEW_WAREHOUSE"
 INPUTS_ENV = "PROVIDER_VIEW_INPUTS"
 AS_OF_ENV = "PROVIDER_VIEW_AS_OF"
 SOURCES_ENV = "PROVIDER_VIEW_SOURCES"
+TARGET_ENV = "PROVIDER_VIEW_TARGET"
+PG_URL_ENV = "PROVIDER_VIEW_PG_URL"
+
+DUCKDB, POSTGRES = "duckdb", "postgres"
+TARGETS = (DUCKDB, POSTGRES)
 
 FILE_SOURCE = "files"
 API_SOURCES = ("google_ads", "meta_ads", "zenoti", "leads")
@@ -55,6 +66,115 @@ def parse_sources(text: str) -> tuple[str, ...]:
             f"{SOURCES_ENV}: unknown source(s) {', '.join(unknown)}; known: {', '.join(SOURCES)}"
         )
     return tuple(name for name in SOURCES if name in names)
+
+
+def target() -> str:
+    """The warehouse kind both dlt and dbt write: 'duckdb' (a file) or 'postgres'."""
+    name = (os.environ.get(TARGET_ENV) or DUCKDB).strip().lower()
+    if name not in TARGETS:
+        raise ValueError(f"{TARGET_ENV}: unknown target {name!r}; known: {', '.join(TARGETS)}")
+    return name
+
+
+@dataclass(frozen=True)
+class PgConnection:
+    """A PostgreSQL database, parsed once from PROVIDER_VIEW_PG_URL. `host` is a host name
+    or, for a unix socket, the socket's directory (libpq tells them apart by the '/')."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+    sslmode: str = "prefer"  # libpq's default; cloud databases often want "require"
+
+    @property
+    def is_socket(self) -> bool:
+        return self.host.startswith("/")
+
+    def psycopg2_kwargs(self) -> dict[str, object]:
+        return {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+            "dbname": self.dbname,
+            "sslmode": self.sslmode,
+        }
+
+    def dbt_env(self) -> dict[str, str]:
+        """The variables dbt_project/profiles.yml's postgres output reads."""
+        return {
+            "PROVIDER_VIEW_PG_HOST": self.host,
+            "PROVIDER_VIEW_PG_PORT": str(self.port),
+            "PROVIDER_VIEW_PG_USER": self.user,
+            "PROVIDER_VIEW_PG_PASSWORD": self.password,
+            "PROVIDER_VIEW_PG_DATABASE": self.dbname,
+            "PROVIDER_VIEW_PG_SSLMODE": self.sslmode,
+        }
+
+    def display(self) -> str:
+        """Where the warehouse is, without the password."""
+        if self.is_socket:
+            return f"postgresql://{self.user}@/{self.dbname}?host={self.host}"
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+
+# what PROVIDER_VIEW_PG_URL's query may set; anything else would be silently dropped
+_URL_PARAMETERS = ("host", "port", "user", "password", "dbname", "sslmode")
+
+
+def parse_pg_url(url: str) -> PgConnection:
+    """postgresql://user:password@host:port/dbname; `?host=/dir` (a unix socket's
+    directory) replaces the host; the port defaults to 5432, the user to postgres."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.split("+")[0] not in ("postgresql", "postgres"):  # +psycopg2 is fine
+        raise ValueError(f"{PG_URL_ENV} must start with postgresql://, not {url.split(':')[0]!r}")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    unknown = sorted(set(query) - set(_URL_PARAMETERS))
+    if unknown:
+        raise ValueError(
+            f"{PG_URL_ENV}: unsupported parameter(s) {', '.join(unknown)};"
+            f" supported: {', '.join(_URL_PARAMETERS)}"
+        )
+    try:
+        port = int(query.get("port") or parts.port or 5432)
+    except ValueError as exc:  # urlsplit checks the port only when asked
+        raise ValueError(f"{PG_URL_ENV}: the port is not a number") from exc
+    host = query.get("host") or unquote(parts.hostname or "")
+    dbname = unquote(parts.path.lstrip("/")) or query.get("dbname", "")
+    if not host:
+        raise ValueError(f"{PG_URL_ENV}: no host (give host:port, or ?host=/socket/dir)")
+    if not dbname:
+        raise ValueError(f"{PG_URL_ENV}: no database name after the host (…/dbname)")
+    return PgConnection(
+        host=host,
+        port=port,
+        user=unquote(parts.username or "") or query.get("user") or "postgres",
+        password=unquote(parts.password or "") or query.get("password", ""),
+        dbname=dbname,
+        sslmode=query.get("sslmode", "prefer"),
+    )
+
+
+def pg_connection() -> PgConnection:
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        raise ValueError(f"{TARGET_ENV}=postgres needs {PG_URL_ENV}=postgresql://user@host/db")
+    return parse_pg_url(url)
+
+
+def export_target_env() -> None:
+    """Check the target and hand the postgres connection to dbt, whose profiles.yml
+    reads PROVIDER_VIEW_PG_*; raises ValueError on a bad setting."""
+    if target() == POSTGRES:
+        os.environ.update(pg_connection().dbt_env())
+
+
+def warehouse_location() -> str:
+    """Where the warehouse is, for messages: the DuckDB file, or the database's URL
+    without its password."""
+    return str(warehouse_path()) if target() == DUCKDB else pg_connection().display()
 
 
 def ensure_dagster_home() -> Path:

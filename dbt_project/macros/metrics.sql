@@ -49,16 +49,25 @@
     end
 {%- endmacro %}
 
+{#- `expression` rounded to `scale` decimal places, half away from zero, the same on every
+    database. A double is first fixed to 10 places: DuckDB rounds a double from its exact
+    binary value, PostgreSQL from its 15 significant digits, so a quotient such as
+    5889.73 / 22 = 267.71499999999997 would read 267.71 on one and 267.72 on the other;
+    fixed to 10 places it is 267.715 on both, and the decimal rounding agrees. -#}
+{% macro round_decimal(expression, scale) -%}
+    cast(cast({{ expression }} as decimal(28, 10)) as decimal(18, {{ scale }}))
+{%- endmacro %}
+
 {#- A published rate or ratio: rounded to 6 decimal places, as a double, so the marts read
     the same on every database. -#}
 {% macro rate(expression) -%}
-    cast(cast({{ expression }} as decimal(18, 6)) as double precision)
+    cast({{ round_decimal(expression, 6) }} as double precision)
 {%- endmacro %}
 
 {#- An amount of money as a fixed-scale decimal (2 places by default): one type on every
     database, and exact sums. -#}
 {% macro money(expression, scale=2) -%}
-    cast({{ expression }} as decimal(18, {{ scale }}))
+    {{ round_decimal(expression, scale) }}
 {%- endmacro %}
 
 {#- `value` when the sample `n` reaches the threshold var, else NULL (withheld). -#}

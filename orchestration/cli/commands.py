@@ -25,6 +25,10 @@ def _configure(warehouse: str | None, inputs: str, as_of: str | None) -> Path:
         os.environ[settings.AS_OF_ENV] = as_of
     else:
         os.environ.pop(settings.AS_OF_ENV, None)
+    try:
+        settings.export_target_env()
+    except ValueError as exc:
+        raise SystemExit(f"provider-view: {exc}") from None
     settings.ensure_dagster_home()
     return path
 
@@ -78,7 +82,7 @@ def _report(
     if providers and ok:  # the marts exist
         print()
         print(provider_table(warehouse))
-    print(f"\nwarehouse: {warehouse}")
+    print(f"\nwarehouse: {settings.warehouse_location()}")
     print("open the Dagster UI with `make dev` to see runs, assets and checks")
     status = "done" if ok else "FAILED (see the log above and the Dagster UI)"
     print(f"{status} in {time.perf_counter() - started:.1f}s")
@@ -129,7 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         os.environ[settings.INPUTS_ENV] if name == settings.FILE_SOURCE else f"the {name} API"
         for name in sources
     ]
-    print(f"· loading {', '.join(loading)} into {warehouse}", flush=True)
+    print(f"· loading {', '.join(loading)} into {settings.warehouse_location()}", flush=True)
     return _report(warehouse, materialize(), started)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
+from orchestration import settings
+from orchestration.quality.warehouse import read_only_target
 
 WITHHELD = "withheld"
 NOT_APPLICABLE = "n/a"
@@ -56,8 +57,8 @@ def provider_table(warehouse_path: str | Path) -> str:
     """A fixed-width table of every provider's trailing_90d row, one block per clinic,
     and a closing line saying where the marts are."""
     warehouse = Path(warehouse_path).resolve()
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.sql(_QUERY).fetchall()
+    with read_only_target(str(warehouse)) as con:
+        rows = con.execute(_QUERY).fetchall()
 
     blocks = []
     for clinic_id in dict.fromkeys(r[0] for r in rows):
@@ -71,7 +72,10 @@ def provider_table(warehouse_path: str | Path) -> str:
         "Rates over too few cases are withheld (see sample); "
         "quarters and more are in marts.provider_performance."
     )
-    blocks.append(f"marts: schema `marts` in {warehouse} (DuckDB; open it read-only)")
+    if settings.target() == settings.DUCKDB:
+        blocks.append(f"marts: schema `marts` in {warehouse} (DuckDB; open it read-only)")
+    else:
+        blocks.append(f"marts: schema `marts` in {settings.warehouse_location()}")
     return "\n\n".join(blocks)
 
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
 from ingestion.files import ENTITIES
+from orchestration.quality.warehouse import read_only_target
 
 
 def load_summary(warehouse: Path) -> list[tuple[str, int, int]]:
     """(entity, rows in staging, rows in quarantine) for every canonical entity, summed
     over the sources (stg_<source>__<entity>, stg_<source>__quarantine)."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with read_only_target(str(warehouse)) as con:
         models = [
             name
-            for (name,) in con.sql(
+            for (name,) in con.execute(
                 "select table_name from information_schema.tables where table_schema = 'staging'"
             ).fetchall()
             if name.startswith("stg_")
@@ -26,7 +25,7 @@ def load_summary(warehouse: Path) -> list[tuple[str, int, int]]:
 
         quarantined: dict[str, int] = {}
         for model in of("quarantine"):
-            for entity, count in con.sql(
+            for entity, count in con.execute(
                 f"select entity, count(*) from staging.{model} group by entity"
             ).fetchall():
                 quarantined[entity] = quarantined.get(entity, 0) + count
@@ -34,7 +33,7 @@ def load_summary(warehouse: Path) -> list[tuple[str, int, int]]:
             (
                 entity,
                 sum(
-                    con.sql(f"select count(*) from staging.{m}").fetchall()[0][0]
+                    con.execute(f"select count(*) from staging.{m}").fetchall()[0][0]
                     for m in of(entity)
                 ),
                 quarantined.get(entity, 0),

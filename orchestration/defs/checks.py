@@ -14,7 +14,6 @@ read-only connection inside the writers' pool, so it never meets a writer's lock
 """
 
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -35,7 +34,7 @@ from orchestration.defs.transform import dbt_models
 from orchestration.quality import accounting, freshness, privacy, quarantine, reconcile
 from orchestration.quality.gx_suites import RAW_SUITES, STAGING_SUITES, Suite, read_frame
 from orchestration.quality.outcome import Outcome
-from orchestration.quality.warehouse import read_only
+from orchestration.quality.warehouse import read_only_target, unavailable
 
 _RAW = {e: AssetKey(["raw", "files", e]) for e in ENTITIES}
 _STAGED = {e: AssetKey(["staging", f"stg_files__{e}"]) for e in ENTITIES}
@@ -95,11 +94,12 @@ def _evaluate(
     """Run the selected checks' evaluators on one read-only connection."""
     selected = [k for k in evaluators if k in context.selected_asset_check_keys]
     path = warehouse.warehouse_path()
-    if not Path(path).exists():
+    problem = unavailable(path)
+    if problem:
         for key in selected:
-            yield _result(key, Outcome(False, "ERROR", f"no warehouse at {path}"))
+            yield _result(key, Outcome(False, "ERROR", problem))
         return
-    with read_only(path) as con:
+    with read_only_target(path) as con:
         for key in selected:
             yield _result(key, evaluators[key](con))
 

@@ -8,11 +8,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dlt
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
+from dlt.common.destination import Destination
+from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 from orchestration import settings
 
 # Every asset that writes the DuckDB file joins this pool; dagster.yaml gives it one slot.
+# It limits Dagster steps, not dbt's threads inside its one step: those come from the
+# dbt profile (1 for DuckDB, several for PostgreSQL).
 WAREHOUSE_POOL = "duckdb_warehouse"
 
 
@@ -28,6 +32,20 @@ def standin_pipeline(name: str, dataset_name: str) -> dlt.Pipeline:
     return dlt.pipeline(pipeline_name=name, destination="duckdb", dataset_name=dataset_name)
 
 
+def dlt_destination(duckdb_path: str) -> Destination:
+    """dlt's destination for the configured target (settings.target())."""
+    if settings.target() == settings.POSTGRES:
+        pg = settings.pg_connection()
+        credentials = PostgresCredentials()
+        credentials.database, credentials.username = pg.dbname, pg.user
+        credentials.password, credentials.port = pg.password, pg.port
+        credentials.host, credentials.query = pg.host, {"sslmode": pg.sslmode}
+        if pg.is_socket:  # dlt writes a URL, where a socket directory goes in the query
+            credentials.host, credentials.query["host"] = "localhost", pg.host
+        return dlt.destinations.postgres(credentials=credentials)
+    return dlt.destinations.duckdb(duckdb_path)
+
+
 class WarehouseResource(ConfigurableResource):
     """The warehouse a run writes. Empty fields fall back to the environment
     (settings.py), so the CLI, schedules and the UI agree without extra config."""
@@ -35,6 +53,10 @@ class WarehouseResource(ConfigurableResource):
     path: str = ""
     inputs: str = ""
     as_of: str = ""
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        # dbt runs as a subprocess of this process: give it the target's connection
+        settings.export_target_env()
 
     def warehouse_path(self) -> str:
         return self.path or str(settings.warehouse_path())
@@ -53,7 +75,7 @@ class WarehouseResource(ConfigurableResource):
         with tempfile.TemporaryDirectory(prefix=f"provider-view-{name}-") as workdir:
             yield dlt.pipeline(
                 pipeline_name=name,
-                destination=dlt.destinations.duckdb(self.warehouse_path()),
+                destination=dlt_destination(self.warehouse_path()),
                 dataset_name=dataset_name,
                 pipelines_dir=workdir,
                 progress="log",

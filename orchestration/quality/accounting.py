@@ -9,15 +9,13 @@ so input rows = staged + quarantined + superseded, where superseded = raw rows -
 
 from __future__ import annotations
 
-import duckdb
-
 from ingestion.files.entities import Entity
 
 from .outcome import Outcome, markdown_table
-from .warehouse import column_names, relation_exists
+from .warehouse import Connection, column_names, relation_exists, try_cast_date
 
 
-def _key_sql(entity: Entity) -> str:
+def _key_sql(con: Connection, entity: Entity) -> str:
     """The key as staging groups it (trimmed; value sets in lower case; dates typed)."""
     kinds = {c.name: c.kind for c in entity.columns}
     parts = []
@@ -25,13 +23,13 @@ def _key_sql(entity: Entity) -> str:
         if kinds[k] == "enum":
             parts.append(f"lower(trim({k}))")
         elif kinds[k] == "date":
-            parts.append(f"try_cast(trim({k}) as date)")
+            parts.append(try_cast_date(con, f"trim({k})"))
         else:
             parts.append(f"trim({k})")
     return f"({', '.join(parts)})" if len(parts) > 1 else parts[0]
 
 
-def accounting_outcome(con: duckdb.DuckDBPyConnection, entity: Entity) -> Outcome:
+def accounting_outcome(con: Connection, entity: Entity) -> Outcome:
     staged_model = f"stg_files__{entity.name}"
     needed = [("raw_files", entity.name), ("raw_files", "quarantine"), ("staging", staged_model)]
     missing = [f"{s}.{t}" for s, t in needed if not relation_exists(con, s, t)]
@@ -45,7 +43,7 @@ def accounting_outcome(con: duckdb.DuckDBPyConnection, entity: Entity) -> Outcom
     files = con.execute(
         f"""
         with manifest as (
-            select file_name, data_rows, refused from raw_files.loaded_files where entity = $1
+            select file_name, data_rows, refused from raw_files.loaded_files where entity = ?
         ),
         raw as (
             select _file_name as file_name, count(*) as rows
@@ -53,7 +51,7 @@ def accounting_outcome(con: duckdb.DuckDBPyConnection, entity: Entity) -> Outcom
         ),
         quarantined as (
             select file_name, count(*) as rows
-            from raw_files.quarantine where entity = $1 and row_number > 0 group by 1
+            from raw_files.quarantine where entity = ? and row_number > 0 group by 1
         )
         select
             coalesce(manifest.file_name, raw.file_name, quarantined.file_name) as file_name,
@@ -68,7 +66,7 @@ def accounting_outcome(con: duckdb.DuckDBPyConnection, entity: Entity) -> Outcom
             on quarantined.file_name = coalesce(manifest.file_name, raw.file_name)
         order by 1
         """,
-        [entity.name],
+        [entity.name, entity.name],
     ).fetchall()
 
     unrecorded = [f for f in files if not f[1]]
@@ -82,7 +80,7 @@ def accounting_outcome(con: duckdb.DuckDBPyConnection, entity: Entity) -> Outcom
     raw_rows = sum(f[4] for f in files)
     quarantined = sum(f[5] for f in files)
     keys = con.execute(
-        f"select count(distinct {_key_sql(entity)}) from raw_files.{entity.name}"
+        f"select count(distinct {_key_sql(con, entity)}) from raw_files.{entity.name}"
     ).fetchall()[0][0]
     staged = con.execute(f"select count(*) from staging.{staged_model}").fetchall()[0][0]
     refused_at_staging = _refused_at_staging(con, entity.name)
@@ -138,7 +136,7 @@ def accounting_outcome(con: duckdb.DuckDBPyConnection, entity: Entity) -> Outcom
     return Outcome(True, description=summary, metadata=metadata)
 
 
-def _refused_at_staging(con: duckdb.DuckDBPyConnection, entity: str) -> int:
+def _refused_at_staging(con: Connection, entity: str) -> int:
     """Rows staging refuses (e.g. an unknown foreign key), when the staging quarantine
     marks them with `stage = 'staging'`; 0 while staging refuses nothing."""
     if "stage" not in column_names(con, "staging", "stg_files__quarantine"):

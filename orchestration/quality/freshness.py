@@ -8,10 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import duckdb
-
 from .outcome import Outcome, markdown_table
-from .warehouse import relation_exists
+from .warehouse import Connection, relation_exists
 
 
 @dataclass(frozen=True)
@@ -64,7 +62,7 @@ def reference_sql(reference: str, as_of: str | None) -> str:
 
 
 def freshness_outcome(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     source: Source,
     reference: str = "as_of",
     as_of: str | None = None,
@@ -92,7 +90,7 @@ def freshness_outcome(
             reference.clinic_id,
             latest.latest_date,
             reference.reference_date,
-            greatest(datediff('day', latest.latest_date, reference.reference_date), 0) as lag
+            greatest(reference.reference_date - latest.latest_date, 0) as lag
         from reference
         left join latest on latest.clinic_id = reference.clinic_id
         order by lag desc nulls first, reference.clinic_id

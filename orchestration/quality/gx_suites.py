@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from ingestion.files import ENTITIES
@@ -29,6 +28,7 @@ from ingestion.files.entities import (
 from ingestion.files.rules import FUTURE_TOLERANCE, ISO_TIMESTAMP
 
 from .outcome import Severity
+from .warehouse import Connection, sample
 
 PERSONAL_COLUMNS = frozenset({"email", "phone"})
 _HASH = "^[0-9a-f]{64}$"  # sha256 hex: what staging keeps of an email or phone
@@ -55,15 +55,13 @@ class Suite:
         return "__".join(self.asset_key)
 
 
-def read_frame(
-    con: duckdb.DuckDBPyConnection, suite: Suite, max_rows: int
-) -> tuple[pd.DataFrame, str]:
+def read_frame(con: Connection, suite: Suite, max_rows: int) -> tuple[pd.DataFrame, str]:
     """The suite's rows as a DataFrame; above max_rows a repeatable random sample."""
     total = con.execute(f"select count(*) from {suite.relation}").fetchall()[0][0]
     sql = f"select {suite.select} from {suite.relation}"
     note = ""
     if total > max_rows:
-        sql = f"select * from ({sql}) using sample reservoir({max_rows} rows) repeatable (7)"
+        sql = sample(con, sql, max_rows)
         note = f" (a sample of {max_rows:,} of {total:,} rows)"
     return con.execute(sql).df(), note
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
-
 from .outcome import Outcome, markdown_table
+from .warehouse import Connection, regex_matches
 
 # Layers allowed to hold personal data: raw (every raw_<source> dataset and dlt's merge
 # staging datasets) and staging. Everything else is scanned.
@@ -21,6 +20,8 @@ PHONE = (
     r"(^|[^0-9A-Za-z])(\+?1[ .-]?)?\(?[2-9][0-9]{2}\)?[ .-]?[0-9]{3}[ .-]?[0-9]{4}([^0-9A-Za-z]|$)"
 )
 _PERSONAL_NAME = r"(^|_)(e_?mail|phone|mobile|telephone)(_|$)"
+# text columns as information_schema names them (DuckDB; PostgreSQL)
+_TEXT_TYPES = ("VARCHAR", "TEXT", "CHARACTER VARYING")
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Finding:
     example: str
 
 
-def relations_past_staging(con: duckdb.DuckDBPyConnection) -> list[str]:
+def relations_past_staging(con: Connection) -> list[str]:
     return [
         f"{s}.{t}"
         for s, t in con.execute(
@@ -45,7 +46,7 @@ def relations_past_staging(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
-def scan_relation(con: duckdb.DuckDBPyConnection, relation: str) -> list[Finding]:
+def scan_relation(con: Connection, relation: str) -> list[Finding]:
     schema, name = relation.split(".", 1)
     columns = con.execute(
         "select column_name, data_type from information_schema.columns"
@@ -57,17 +58,16 @@ def scan_relation(con: duckdb.DuckDBPyConnection, relation: str) -> list[Finding
         lowered = column.lower()
         if _matches(con, lowered, _PERSONAL_NAME) and not lowered.endswith("_hash"):
             findings.append(Finding(relation, column, "personal column name", 0, column))
-        if data_type.upper() not in ("VARCHAR", "TEXT") and not data_type.upper().startswith(
-            "VARCHAR"
-        ):
+        if not data_type.upper().startswith(_TEXT_TYPES):
             continue
         patterns = [("email value", EMAIL)]
         if not lowered.endswith("_id"):  # identifiers (an ad account 123-456-7890) are not phones
             patterns.append(("phone value", PHONE))
+        quoted = f'"{column}"'
         for what, pattern in patterns:
             rows, example = con.execute(
-                f'select count(*), any_value("{column}") from {schema}."{name}"'
-                f' where regexp_matches("{column}", ?)',
+                f'select count(*), min({quoted}) from {schema}."{name}"'
+                f" where {regex_matches(con, quoted, '?')}",
                 [pattern],
             ).fetchall()[0]
             if rows:
@@ -75,8 +75,8 @@ def scan_relation(con: duckdb.DuckDBPyConnection, relation: str) -> list[Finding
     return findings
 
 
-def _matches(con: duckdb.DuckDBPyConnection, text: str, pattern: str) -> bool:
-    return con.execute("select regexp_matches(?, ?)", [text, pattern]).fetchall()[0][0]
+def _matches(con: Connection, text: str, pattern: str) -> bool:
+    return con.execute(f"select {regex_matches(con, '?', '?')}", [text, pattern]).fetchall()[0][0]
 
 
 def _mask(value: str) -> str:
@@ -85,7 +85,7 @@ def _mask(value: str) -> str:
     return text[:3] + "…" + f" ({len(text)} chars)"
 
 
-def privacy_outcome(con: duckdb.DuckDBPyConnection, relation: str) -> Outcome:
+def privacy_outcome(con: Connection, relation: str) -> Outcome:
     if relation not in relations_past_staging(con):
         return Outcome(False, "WARN", f"{relation} does not exist (not built yet?)")
     findings = scan_relation(con, relation)

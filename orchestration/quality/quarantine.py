@@ -4,10 +4,8 @@ threshold, or a file refused whole, is an error."""
 
 from __future__ import annotations
 
-import duckdb
-
 from .outcome import Outcome, markdown_table
-from .warehouse import relation_exists
+from .warehouse import Connection, relation_exists
 
 # A quarantine reason quotes the bad value; for contact columns show that there was one.
 _HIDE_PERSONAL = r"regexp_replace(reason, '(in (email|phone)): ''[^'']*''', '\1: (hidden)', 'g')"
@@ -15,13 +13,13 @@ _EXAMPLES = 5
 
 
 def quarantine_outcomes(
-    con: duckdb.DuckDBPyConnection, entities: list[str], max_share: dict[str, float]
+    con: Connection, entities: list[str], max_share: dict[str, float]
 ) -> dict[str, Outcome]:
     """One outcome per entity; `max_share[entity]` is its error threshold (0.05 = 5%)."""
     return {e: _entity_outcome(con, e, max_share[e]) for e in entities}
 
 
-def _entity_outcome(con: duckdb.DuckDBPyConnection, entity: str, max_share: float) -> Outcome:
+def _entity_outcome(con: Connection, entity: str, max_share: float) -> Outcome:
     if not relation_exists(con, "raw_files", entity):
         return Outcome(False, "ERROR", f"raw_files.{entity} does not exist: nothing was loaded")
     raw_rows = con.execute(f"select count(*) from raw_files.{entity}").fetchall()[0][0]
@@ -40,9 +38,9 @@ def _entity_outcome(con: duckdb.DuckDBPyConnection, entity: str, max_share: floa
             """
             select regexp_replace(kind, '[ ]*[:''(].*$', '') as kind, count(*) as rows
             from (
-                select unnest(string_split(reason, '; ')) as kind
+                select unnest(string_to_array(reason, '; ')) as kind
                 from raw_files.quarantine where entity = ? and row_number > 0
-            )
+            ) as reasons
             group by 1 order by rows desc, kind limit 10
             """,
             [entity],

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
-
 from .outcome import Outcome, markdown_table
-from .warehouse import missing_relations
+from .warehouse import Connection, missing_relations
 
 _MONEY_TOLERANCE = 0.005
 _SHOWN = 15
@@ -164,14 +162,14 @@ def _per_period(events: str, measures: tuple[str, ...]) -> str:
         )
         select clinic_id, 'calendar_quarter' as period_type,
                cast(date_trunc('quarter', event_date) as date) as period_start, {sums}
-        from dated group by all
+        from dated group by clinic_id, cast(date_trunc('quarter', event_date) as date)
         union all
-        select clinic_id, 'trailing_90d', cast(as_of_date - interval 89 day as date), {sums}
-        from dated where event_date > as_of_date - interval 90 day group by all
+        select clinic_id, 'trailing_90d', cast(as_of_date - interval '89 day' as date), {sums}
+        from dated where event_date > as_of_date - interval '90 day' group by clinic_id, as_of_date
     """
 
 
-def reconcile(con: duckdb.DuckDBPyConnection, rec: Reconciliation) -> Outcome:
+def reconcile(con: Connection, rec: Reconciliation) -> Outcome:
     needed = [
         rec.mart,
         "intermediate.int_as_of_dates_resolved",
@@ -187,7 +185,10 @@ def reconcile(con: duckdb.DuckDBPyConnection, rec: Reconciliation) -> Outcome:
         mart = _per_period(rec.mart_events, rec.measures)
     else:
         sums = ", ".join(f"sum({m}) as {m}" for m in rec.measures)
-        mart = f"select clinic_id, period_type, period_start, {sums} from {rec.mart} group by all"
+        mart = (
+            f"select clinic_id, period_type, period_start, {sums} from {rec.mart}"
+            " group by clinic_id, period_type, period_start"
+        )
     columns = ", ".join(
         f"coalesce(s.{m}, 0) as staged_{m}, coalesce(m.{m}, 0) as mart_{m}" for m in rec.measures
     )

@@ -1,0 +1,141 @@
+"""A real PostgreSQL 16 (the pgserver package: its own binaries, a unix socket in a
+temporary folder), and the small demo clinic built twice by `provider-view run`: into a
+DuckDB file, and into PostgreSQL with Dagster's own storage on PostgreSQL too."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from ingestion.demo import generate_clinic
+
+REPO = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-m", "orchestration.cli"]
+WAREHOUSE_DB, DAGSTER_DB = "provider_view", "dagster"
+
+
+@dataclass
+class Server:
+    socket_dir: str
+
+    def url(self, dbname: str, scheme: str = "postgresql") -> str:
+        return f"{scheme}://postgres@/{dbname}?host={self.socket_dir}"
+
+    def execute(self, dbname: str, sql: str) -> None:
+        con = psycopg2.connect(host=self.socket_dir, user="postgres", dbname=dbname)
+        con.autocommit = True  # create database refuses to run in a transaction
+        try:
+            with con.cursor() as cursor:
+                cursor.execute(sql)
+        finally:
+            con.close()
+
+    def query(self, dbname: str, sql: str, params: list | None = None) -> list[tuple]:
+        con = psycopg2.connect(host=self.socket_dir, user="postgres", dbname=dbname)
+        try:
+            with con.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+        finally:
+            con.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Server:
+    import pgserver
+
+    # Not under pytest's temporary folders: they are private to root, and as root
+    # pgserver runs the server as its own system user, who must reach the data folder.
+    # A short path also keeps the socket's path under the unix limit (107 bytes).
+    parent = Path(tempfile.mkdtemp(prefix="pv-pg-"))
+    parent.chmod(0o755)
+    server = pgserver.get_server(parent / "data", cleanup_mode="delete")
+    running = Server(str(server.pgdata))
+    for name in (WAREHOUSE_DB, DAGSTER_DB):
+        running.execute("postgres", f"create database {name}")
+    yield running
+    server.cleanup()
+    shutil.rmtree(parent, ignore_errors=True)
+
+
+@dataclass
+class Builds:
+    inputs: Path
+    duckdb_file: Path
+    duckdb: subprocess.CompletedProcess
+    postgres: subprocess.CompletedProcess
+    postgres_home: Path
+    unused_duckdb_file: Path  # PROVIDER_VIEW_WAREHOUSE of the PostgreSQL run: never written
+    server: Server
+
+
+def _started(args: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*CLI, *args],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _finished(process: subprocess.Popen, what: str) -> subprocess.CompletedProcess:
+    output, _ = process.communicate(timeout=900)
+    if process.returncode != 0:
+        raise AssertionError(f"the {what} build failed:\n{output[-6000:]}")
+    return subprocess.CompletedProcess(process.args, process.returncode, output, "")
+
+
+@pytest.fixture(scope="session")
+def builds(pg_server: Server, tmp_path_factory) -> Builds:
+    """The same exports (demo, scale 0.05, seed 5) built by `provider-view run` into a
+    DuckDB file and into PostgreSQL; the two runs go side by side (separate warehouses
+    and Dagster homes). The PostgreSQL run's Dagster home uses the deployment's
+    dagster.yaml (orchestration/deploy/dagster.postgres.yaml)."""
+    root = tmp_path_factory.mktemp("pg_builds")
+    inputs = root / "exports"
+    generate_clinic(inputs, scale=0.05, seed=5)
+
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PROVIDER_VIEW_", "DAGSTER_PG_", "DAGSTER_HOME"))
+    }
+    duckdb_file = root / "warehouse.duckdb"
+    duckdb_env = {**base, "DAGSTER_HOME": str(root / "dagster_duckdb")}
+
+    postgres_home = root / "dagster_postgres"
+    postgres_home.mkdir()
+    shutil.copy(REPO / "orchestration/deploy/dagster.postgres.yaml", postgres_home / "dagster.yaml")
+    postgres_env = {
+        **base,
+        "DAGSTER_HOME": str(postgres_home),
+        "DAGSTER_PG_URL": pg_server.url(DAGSTER_DB, scheme="postgresql+psycopg2"),
+        "PROVIDER_VIEW_TARGET": "postgres",
+        "PROVIDER_VIEW_PG_URL": pg_server.url(WAREHOUSE_DB),
+        "PROVIDER_VIEW_WAREHOUSE": str(root / "unused.duckdb"),
+    }
+    runs = [
+        _started(["run", "--inputs", str(inputs), "--warehouse", str(duckdb_file)], duckdb_env),
+        _started(["run", "--inputs", str(inputs)], postgres_env),
+    ]
+    duckdb_run = _finished(runs[0], "DuckDB")
+    postgres_run = _finished(runs[1], "PostgreSQL")
+    return Builds(
+        inputs,
+        duckdb_file,
+        duckdb_run,
+        postgres_run,
+        postgres_home,
+        root / "unused.duckdb",
+        pg_server,
+    )
