@@ -23,6 +23,7 @@ from ingestion.meta_ads.insights import (
     page_rows,
     refusal,
     retryable,
+    throttle_seconds,
 )
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
@@ -43,9 +44,12 @@ def meta_ads_source(
     today: str | None = None,
     max_attempts: int = 5,
     backoff_seconds: float = 1.0,
+    max_throttle_wait_seconds: float = 1800.0,
     sleep: Callable[[float], None] | None = None,
 ) -> DltResource:
-    """Campaign daily spend of one Meta ad account (`act_<account_id>`), for one clinic."""
+    """Campaign daily spend of one Meta ad account (`act_<account_id>`), for one clinic,
+    deleted and archived campaigns included. A throttle (codes 4/17/613/80000-80014) waits
+    what `X-Business-Use-Case-Usage` estimates, at most `max_throttle_wait_seconds` a try."""
     account = str(account_id).removeprefix("act_")
 
     def fetch(first: date, last: date) -> list[dict]:
@@ -57,6 +61,8 @@ def meta_ads_source(
             secrets=[access_token],
             auth_failure=refusal(account),
             retryable=retryable,
+            retry_delay=throttle_seconds,
+            max_delay_seconds=max_throttle_wait_seconds,
             max_attempts=max_attempts,
             backoff_seconds=backoff_seconds,
             sleep=sleep or time.sleep,

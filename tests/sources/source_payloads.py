@@ -105,18 +105,38 @@ def meta_row(day: str, campaign_id: str, spend: str, clicks: int = 5) -> dict:
     }
 
 
+def meta_statuses_asked(request: Request) -> set[str]:
+    """The campaign effective_status values a request filters on (none: Meta's default)."""
+    filters = json.loads(request.args.get("filtering", "[]"))
+    return {
+        status
+        for f in filters
+        if f["field"] == "campaign.effective_status" and f["operator"] == "IN"
+        for status in f["value"]
+    }
+
+
 class MetaInsightsFake(SpendLedger):
-    """Answers `time_range` (spend as strings), `limit` rows per page with an `after` cursor."""
+    """Answers `time_range` (spend as strings), `limit` rows per page with an `after` cursor.
+
+    Like account-level insights, it leaves out campaigns in `deleted` (id -> DELETED or
+    ARCHIVED) unless the request filters on that campaign.effective_status ("Manage your
+    ad object's status", developers.facebook.com/docs/marketing-api/best-practices/
+    storing_adobjects: act_<id>/insights does not return deleted objects unfiltered)."""
 
     def __init__(self, server: HTTPServer) -> None:
         super().__init__()
         self.server = server
+        self.deleted: dict[str, str] = {}
         server.expect_request(META_PATH, method="GET").respond_with_handler(self._insights)
 
     def _insights(self, request: Request) -> Response:
         window = json.loads(request.args["time_range"])
+        asked = meta_statuses_asked(request)
         rows = [
-            meta_row(d, c, spend) for d, c, spend in self.between(window["since"], window["until"])
+            meta_row(d, c, spend)
+            for d, c, spend in self.between(window["since"], window["until"])
+            if c not in self.deleted or self.deleted[c] in asked
         ]
         size = int(request.args["limit"])
         offset = int(request.args.get("after", "cursor-0").removeprefix("cursor-"))
