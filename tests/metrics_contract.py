@@ -44,7 +44,9 @@ def contract_entities() -> dict[str, ContractEntity]:
         items = _split_top_level(columns_text)
         listed = [item.split()[0] for item in items]
         optional = {item.split()[0] for item in items if "(opt)" in item}
-        entities[name] = ContractEntity(key, (*key, *listed), frozenset(optional))
+        # a key column may be listed again among the columns (ad_spend's clinic_id)
+        columns = (*key, *(c for c in listed if c not in key))
+        entities[name] = ContractEntity(key, columns, frozenset(optional))
     return entities
 
 

@@ -188,12 +188,12 @@ ENTITIES: dict[str, Entity] = {
         ),
         Entity(
             "ad_spend",
-            ("date", "platform", "campaign_id"),
+            ("clinic_id", "date", "platform", "campaign_id"),
             (
+                Column("clinic_id"),
                 Column("date", "date"),
                 Column("platform", "enum", values=PLATFORMS),
                 Column("campaign_id"),
-                Column("clinic_id"),
                 Column("account_id"),
                 Column("campaign_name"),
                 Column("spend", "decimal"),

@@ -36,15 +36,17 @@ GOOGLE_ACCESS_TOKEN = "ya29.access-SECRET-token"
 GOOGLE_SEARCH_PATH = re.compile(r"^/v\d+/customers/\d+/googleAds:searchStream$")
 
 
-def google_row(day: str, campaign_id: str, cost_micros: int, clicks: int = 10) -> dict:
+def google_row(
+    day: str, campaign_id: str, cost_micros: int, clicks: int = 10, customer: str = GOOGLE_CUSTOMER
+) -> dict:
     return {
         "customer": {
-            "resourceName": f"customers/{GOOGLE_CUSTOMER}",
-            "id": GOOGLE_CUSTOMER,
+            "resourceName": f"customers/{customer}",
+            "id": customer,
             "currencyCode": "USD",
         },
         "campaign": {
-            "resourceName": f"customers/{GOOGLE_CUSTOMER}/campaigns/{campaign_id}",
+            "resourceName": f"customers/{customer}/campaigns/{campaign_id}",
             "id": campaign_id,
             "name": f"Campaign {campaign_id}",
         },
@@ -80,8 +82,10 @@ class GoogleAdsFake(SpendLedger):
 
     def _search(self, request: Request) -> Response:
         first, last = re.findall(r"'(\d{4}-\d{2}-\d{2})'", request.get_json()["query"])
+        customer = request.path.split("/")[3]  # /v26/customers/<id>/googleAds:searchStream
         rows = [
-            google_row(day, campaign, micros) for day, campaign, micros in self.between(first, last)
+            google_row(day, campaign, micros, customer=customer)
+            for day, campaign, micros in self.between(first, last)
         ]
         return json_response(google_stream(rows))
 
