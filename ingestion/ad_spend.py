@@ -17,13 +17,9 @@ from datetime import date, timedelta
 import dlt
 from dlt.extract.resource import DltResource
 
-from ingestion.http import SourceError, as_date, lookback_start
+from ingestion.http import SourceConfigError, SourceError, as_date, lookback_start
 
 logger = logging.getLogger(__name__)
-
-
-class SourceConfigError(SourceError):
-    """The source's configuration is unusable; the message names the setting to fix."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,10 @@ class SourceError(Exception):
     """An error raised by an ingestion source; the message starts with the source name."""
 
 
+class SourceConfigError(SourceError):
+    """The source's configuration is unusable; the message names the setting to fix."""
+
+
 class SourceAuthError(SourceError):
     """Credentials were refused: retrying cannot help, a person must act."""
 

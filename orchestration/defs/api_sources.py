@@ -57,7 +57,9 @@ if TYPE_CHECKING:
 class ApiSource:
     name: str
     build: Callable[..., DltSource]  # the @dlt.source function; no arguments: all from config
-    standin: dict[str, Any]  # placeholder arguments for the definition-time source
+    # placeholder arguments for the definition-time source: every argument the source
+    # validates is given, so no configuration is read (a bad one fails the run, not the load)
+    standin: dict[str, Any]
     required: tuple[str, ...]  # keys without a default, for the "not configured" message
     per_account: bool = False  # an ad source: one failing account must not stop the others
 
@@ -74,6 +76,8 @@ API_SOURCES = {
             google_ads_source,
             {
                 "accounts": [{"customer_id": "0", "clinic_id": "standin"}],
+                "customer_id": None,
+                "clinic_id": None,
                 "start_date": "",
                 "credentials": dict.fromkeys(
                     ("developer_token", "client_id", "client_secret", "refresh_token"), ""
@@ -94,6 +98,8 @@ API_SOURCES = {
             meta_ads_source,
             {
                 "accounts": [{"account_id": "0", "clinic_id": "standin"}],
+                "account_id": None,
+                "clinic_id": None,
                 "start_date": "",
                 "access_token": "",
             },
@@ -103,8 +109,14 @@ API_SOURCES = {
         ApiSource(
             "zenoti",
             zenoti_source,
-            {"clinic_id": "", "start_date": "", "api_key": ""},
-            ("api_key", "clinic_id", "start_date"),
+            {
+                "clinic_id": "standin",
+                "centers": None,
+                "center_ids": None,
+                "start_date": "",
+                "api_key": "",
+            },
+            ("api_key", "start_date", "centers"),
         ),
         ApiSource(
             "leads",

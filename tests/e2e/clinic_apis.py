@@ -461,8 +461,7 @@ def source_config(server: HTTPServer, clinic: Clinic, leads_path: Path) -> dict[
     base = server.url_for("/")
     config = {
         "google_ads": {
-            "customer_id": google.account_id,
-            "clinic_id": clinic_id,
+            "accounts": json.dumps([{"customer_id": google.account_id, "clinic_id": clinic_id}]),
             "start_date": min(days),
             "today": today.isoformat(),
             "base_url": base,
@@ -473,8 +472,7 @@ def source_config(server: HTTPServer, clinic: Clinic, leads_path: Path) -> dict[
             "credentials__refresh_token": "1//refresh-token",
         },
         "meta_ads": {
-            "account_id": meta.account_id,
-            "clinic_id": clinic_id,
+            "accounts": json.dumps([{"account_id": meta.account_id, "clinic_id": clinic_id}]),
             "start_date": min(days),
             "today": today.isoformat(),
             "base_url": base,
@@ -482,13 +480,17 @@ def source_config(server: HTTPServer, clinic: Clinic, leads_path: Path) -> dict[
         },
         "zenoti": {
             "api_key": "zenoti-api-key",
-            "clinic_id": clinic_id,
+            "centers": json.dumps(
+                [
+                    {"center_id": location, "clinic_id": clinic_id, "timezone": zone}
+                    for location, zone in clinic.zones.items()
+                ]
+            ),
             "start_date": min(zenoti_days),
             "today": today.isoformat(),
             "horizon_days": str(horizon),
             "calls_per_minute": "0",  # a local server has no rate limit to respect
             "base_url": base,
-            "center_timezones": json.dumps(clinic.zones),
         },
         "leads": {"path": str(leads_path), "clinic_id": clinic_id},
     }

@@ -27,6 +27,7 @@ from source_support import source_error
 
 from ingestion.google_ads import GoogleAdsCredentials, google_ads_source
 from ingestion.meta_ads import meta_ads_source
+from ingestion.zenoti import zenoti_source
 from orchestration.defs.api_sources import raw_google_ads_assets
 from orchestration.defs.resources import WarehouseResource
 
@@ -246,3 +247,41 @@ def test_one_dagster_run_loads_every_account_and_a_failing_one_fails_alone(
     }
     assert "BETWEEN '2026-01-01' AND '2026-01-03'" in queries["3333333333"]
     assert query("select count(*) from raw_google_ads.ad_spend") == [(12,)]
+
+
+def test_zenoti_centers_each_belong_to_their_clinic(httpserver, make_pipeline, query, monkeypatch):
+    monkeypatch.setenv("SOURCES__ZENOTI__API_KEY", "zenoti-api-key")
+    httpserver.expect_request("/v1/centers").respond_with_json(
+        {
+            "centers": [
+                {"id": "c-north", "code": "N", "name": "North"},
+                {"id": "c-south", "code": "S", "name": "South"},
+                {"id": "c-other", "code": "O", "name": "Not ours"},
+            ]
+        }
+    )
+    source = zenoti_source(
+        start_date="2026-01-01",
+        centers=[
+            {"center_id": "c-north", "clinic_id": "clinic_a", "timezone": "America/Denver"},
+            {"center_id": "c-south", "clinic_id": "clinic_b", "timezone": "America/Chicago"},
+        ],
+        base_url=httpserver.url_for("/"),
+        calls_per_minute=0,
+        today="2026-01-04",
+    )
+
+    make_pipeline("zenoti").run(source.with_resources("locations"))
+
+    assert query(
+        "select location_id, clinic_id, timezone from raw_zenoti.locations order by 1"
+    ) == [("c-north", "clinic_a", "America/Denver"), ("c-south", "clinic_b", "America/Chicago")]
+
+
+def test_zenoti_without_centers_or_clinic_is_one_line_naming_the_setting(httpserver):
+    with pytest.raises(Exception) as failure:
+        zenoti_source(start_date="2026-01-01", api_key="k", base_url=httpserver.url_for("/"))
+
+    assert str(source_error(failure.value)) == (
+        "zenoti: set sources.zenoti.centers (or sources.zenoti.clinic_id for one clinic)"
+    )
