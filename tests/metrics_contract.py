@@ -44,8 +44,8 @@ def contract_entities() -> dict[str, ContractEntity]:
         items = _split_top_level(columns_text)
         listed = [item.split()[0] for item in items]
         optional = {item.split()[0] for item in items if "(opt)" in item}
-        # a key column may be listed again among the columns (ad_spend's clinic_id)
-        columns = (*key, *(c for c in listed if c not in key))
+        # a key column listed among the columns keeps its listed place (ad_spend's clinic_id)
+        columns = (*(k for k in key if k not in listed), *listed)
         entities[name] = ContractEntity(key, columns, frozenset(optional))
     return entities
 

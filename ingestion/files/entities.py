@@ -190,10 +190,10 @@ ENTITIES: dict[str, Entity] = {
             "ad_spend",
             ("clinic_id", "date", "platform", "campaign_id"),
             (
-                Column("clinic_id"),
                 Column("date", "date"),
                 Column("platform", "enum", values=PLATFORMS),
                 Column("campaign_id"),
+                Column("clinic_id"),
                 Column("account_id"),
                 Column("campaign_name"),
                 Column("spend", "decimal"),

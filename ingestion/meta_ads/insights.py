@@ -106,7 +106,7 @@ def refusal(account_id: str):
         ):
             return (
                 f"{SOURCE}: the access token may not read ad account act_{account_id} ({detail}); "
-                f"grant it ads_read on that account or fix sources.{SOURCE}.account_id"
+                f"grant it ads_read on that account or fix it in sources.{SOURCE}.accounts"
             )
         return None
 

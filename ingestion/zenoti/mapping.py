@@ -107,6 +107,7 @@ def _money(value, what: str) -> Decimal:
 
 
 def location_row(center: dict, clinic_id: str, timezone: str | None) -> dict:
+    """An item of `GET /v1/centers` `centers[]`; the clinic and zone come from config."""
     what = f"{SOURCE}/locations record"
     return {
         "location_id": require(center, "id", source=SOURCE, what=what),
@@ -118,6 +119,7 @@ def location_row(center: dict, clinic_id: str, timezone: str | None) -> dict:
 
 
 def provider_row(employee: dict, center_id: str) -> dict:
+    """An item of `GET /v1/centers/{center_id}/employees` `employees[]`."""
     what = f"{SOURCE}/providers record"
     personal = employee.get("personal_info") or {}
     name = personal.get("name") or " ".join(
@@ -147,6 +149,7 @@ def canonical_category(
 
 
 def service_row(service: dict, overrides: dict[str, str], consultation: re.Pattern) -> dict:
+    """An item of `GET /v1/centers/{center_id}/services?expand=additional_info` `services[]`."""
     what = f"{SOURCE}/services record"
     # The catalog nests the category under additional_info; appointment payloads inline it.
     category = (service.get("additional_info") or {}).get("category") or service.get("category")
@@ -162,8 +165,9 @@ def service_row(service: dict, overrides: dict[str, str], consultation: re.Patte
 
 
 def patient_row(guest: dict, center_id: str) -> dict:
-    """Only the id is required: the guest list documents no creation date (staging takes a
-    guest's first appointment or sale instead), and the rest may be blank."""
+    """An item of `GET /v1/guests?center_id` `guests[]`. Only the id is required: the
+    guest list documents no creation date (staging takes a guest's first appointment or
+    sale instead), and the rest may be blank."""
     what = f"{SOURCE}/patients record"
     personal = guest.get("personal_info") or {}
     mobile = personal.get("mobile_phone") or {}
@@ -179,7 +183,8 @@ def patient_row(guest: dict, center_id: str) -> dict:
 
 
 def appointment_row(appointment: dict, center_id: str, extracted_at: str) -> dict | None:
-    """None for block-outs and open slots, which the same endpoint returns."""
+    """An item of `GET /v1/appointments` (`appointments[]` or a bare list); None for
+    block-outs and open slots, which the same endpoint returns."""
     what = f"{SOURCE}/appointments record"
     code = require(appointment, "status", source=SOURCE, what=what)
     if code in APPOINTMENT_STATUS and APPOINTMENT_STATUS[code] is None:
@@ -229,9 +234,10 @@ def _line_ids(sales: list[dict], center_id: str) -> list[str]:
 
 
 def invoice_line_rows(sales: list[dict], center_id: str, extracted_at: str) -> list[dict]:
-    """One center's report rows of a run, all windows together, so that a refund (its own
-    invoice, `base_invoice_no` set) points at the first line of its item on the original
-    invoice when that invoice was read too; else at the minted id of that line, which is
+    """Rows of `POST /v1/reports/sales/accrual_basis/flat_file` `sales[]`: one center's
+    rows of a run, all windows together, so that a refund (its own invoice,
+    `base_invoice_no` set) points at the first line of its item on the original invoice
+    when that invoice was read too; else at the minted id of that line, which is
     right whenever the report carries no `invoice_item_id`."""
     line_ids = _line_ids(sales, center_id)
     first_line: dict[tuple[str, str], str] = {}
