@@ -30,6 +30,10 @@ class SourceError(Exception):
     """An error raised by an ingestion source; the message starts with the source name."""
 
 
+class SourceConfigError(SourceError):
+    """The source's configuration is unusable; the message names the setting to fix."""
+
+
 class SourceAuthError(SourceError):
     """Credentials were refused: retrying cannot help, a person must act."""
 
@@ -50,7 +54,8 @@ def redact(text: str, secrets: Sequence[str]) -> str:
 
 
 def api_error_message(response: requests.Response) -> str:
-    """The API's own short error text (Google, Meta and Zenoti all nest it under `error`)."""
+    """The API's own short error text (Google, Meta and Zenoti all nest it under `error`),
+    led by Google Ads' own error codes when the answer carries a GoogleAdsFailure."""
     try:
         body = response.json()
     except ValueError:
@@ -63,16 +68,40 @@ def api_error_message(response: requests.Response) -> str:
     if not isinstance(error, dict):  # OAuth: {"error": "invalid_grant", "error_description": ..}
         return str(body.get("error_description") or error)[:300]
     keys = ("message", "Message", "error_description", "status")  # Zenoti says "Message"
-    return str(next((error[k] for k in keys if error.get(k)), ""))[:300]
+    message = str(next((error[k] for k in keys if error.get(k)), ""))
+    codes = _google_error_codes(error)
+    return (f"{codes} ({message})" if codes else message)[:300]
+
+
+def _google_error_codes(error: dict) -> str:
+    """`authorizationError: USER_PERMISSION_DENIED` from a GoogleAdsFailure in
+    `error.details[].errors[].errorCode` (a one-key object: category -> code), so the
+    user reads what to fix rather than "The caller does not have permission"."""
+    codes = []
+    for detail in error.get("details") or ():
+        for failure in (detail.get("errors") or ()) if isinstance(detail, dict) else ():
+            code = failure.get("errorCode") if isinstance(failure, dict) else None
+            if isinstance(code, dict):
+                codes.extend(f"{kind}: {value}" for kind, value in code.items())
+    return ", ".join(dict.fromkeys(codes))
+
+
+def _seconds_header(response: requests.Response, name: str) -> float | None:
+    value = (response.headers.get(name) or "").strip()
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _retry_after_seconds(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+    """`Retry-After` (seconds or an HTTP date), else `RateLimit-Reset` (seconds until the
+    quota refills, as Zenoti sends it on a 429)."""
+    value = (response.headers.get("Retry-After") or "").strip()
     if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
+        return _seconds_header(response, "RateLimit-Reset")
+    if (seconds := _seconds_header(response, "Retry-After")) is not None:
+        return seconds
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -86,7 +115,11 @@ class ApiClient:
 
     `auth_failure(response)` returns an actionable message when a response means the
     credentials were refused (the default treats 401/403 so, with `auth_hint` appended);
-    `retryable(response)` decides what is worth another attempt (429 and 5xx by default).
+    `retryable(response)` decides what is worth another attempt (429 and 5xx by default);
+    `retry_delay(response)` says how long the API asked to wait (default: Retry-After or
+    RateLimit-Reset), capped at `max_delay_seconds`. `calls_per_minute` paces requests
+    (0: no pacing), and a response saying `RateLimit-Remaining: 0` holds the next request
+    until its `RateLimit-Reset`.
     """
 
     source: str
@@ -96,12 +129,16 @@ class ApiClient:
     auth_hint: str = "check the credentials in the dlt secrets"
     auth_failure: Callable[[requests.Response], str | None] | None = None
     retryable: Callable[[requests.Response], bool] | None = None
+    retry_delay: Callable[[requests.Response], float | None] | None = None
+    calls_per_minute: float = 0
     max_attempts: int = 5
     backoff_seconds: float = 1.0
     max_delay_seconds: float = 120.0
     timeout_seconds: float = 120.0
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
     session: requests.Session = field(default_factory=requests.Session)
+    _next_call_at: float = field(default=0.0, init=False, repr=False)
 
     def request(
         self,
@@ -116,6 +153,7 @@ class ApiClient:
         url = f"{self.base_url.rstrip('/')}/{path.lstrip('/')}" if path else self.base_url
         where = f"{method} {urlsplit(url).path}"  # no query string: it could carry a cursor
         for attempt in range(1, self.max_attempts + 1):
+            self._pace()
             try:
                 response = self.session.request(
                     method,
@@ -133,6 +171,7 @@ class ApiClient:
                     ) from None
                 self._wait(where, attempt, None, type(exc).__name__)
                 continue
+            self._note_quota(response)
             if (message := self._auth_message(response)) is not None:
                 raise SourceAuthError(redact(message, self.secrets))
             if self._is_retryable(response):
@@ -155,6 +194,22 @@ class ApiClient:
                 raise self._error(PayloadError, f"{where} did not return JSON") from None
         raise AssertionError("unreachable")  # the loop always returns or raises
 
+    def _pace(self) -> None:
+        """Space calls at most `calls_per_minute` apart, and honour a spent quota."""
+        wait = self._next_call_at - self.clock()
+        if wait > 0:
+            self.sleep(wait)
+        if self.calls_per_minute > 0:
+            self._next_call_at = self.clock() + 60.0 / self.calls_per_minute
+
+    def _note_quota(self, response: requests.Response) -> None:
+        if (response.headers.get("RateLimit-Remaining") or "").strip() != "0":
+            return
+        reset = _seconds_header(response, "RateLimit-Reset")
+        if reset is not None:
+            until = self.clock() + min(reset, self.max_delay_seconds)
+            self._next_call_at = max(self._next_call_at, until)
+
     def _auth_message(self, response: requests.Response) -> str | None:
         if self.auth_failure is not None:
             return self.auth_failure(response)
@@ -173,7 +228,10 @@ class ApiClient:
     def _wait(
         self, where: str, attempt: int, response: requests.Response | None, reason: str
     ) -> None:
-        delay = _retry_after_seconds(response) if response is not None else None
+        delay = None
+        if response is not None:
+            asked = self.retry_delay or _retry_after_seconds
+            delay = asked(response)
         if delay is None:
             delay = self.backoff_seconds * 2 ** (attempt - 1)
         delay = min(delay, self.max_delay_seconds)

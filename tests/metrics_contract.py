@@ -44,7 +44,9 @@ def contract_entities() -> dict[str, ContractEntity]:
         items = _split_top_level(columns_text)
         listed = [item.split()[0] for item in items]
         optional = {item.split()[0] for item in items if "(opt)" in item}
-        entities[name] = ContractEntity(key, (*key, *listed), frozenset(optional))
+        # a key column listed among the columns keeps its listed place (ad_spend's clinic_id)
+        columns = (*(k for k in key if k not in listed), *listed)
+        entities[name] = ContractEntity(key, columns, frozenset(optional))
     return entities
 
 

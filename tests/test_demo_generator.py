@@ -174,7 +174,12 @@ def test_value_sets_hold_outside_the_planted_bad_rows(demo: Path, truth: dict):
         if entity == "ad_spend":
             keys = df.apply(
                 lambda r: json.dumps(
-                    {"campaign_id": r.campaign_id, "date": r.date, "platform": r.platform},
+                    {
+                        "campaign_id": r.campaign_id,
+                        "clinic_id": r.clinic_id,
+                        "date": r.date,
+                        "platform": r.platform,
+                    },
                     sort_keys=True,
                 ),
                 axis=1,

@@ -209,7 +209,7 @@ def bad_rows(ctx: dict) -> tuple[dict[str, list[tuple[dict, int]]], list[dict]]:
         n = ctx["rows"][entity]
         rows.append((row, (len(rows) + 1) * n // 4))  # spread through the file
         if entity == "ad_spend":  # composite key
-            key = {c: row[c] for c in ("date", "platform", "campaign_id")}
+            key = {c: row[c] for c in ("clinic_id", "date", "platform", "campaign_id")}
         else:
             key = row[ctx["keys"][entity]] or None
         truth.append(

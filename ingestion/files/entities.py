@@ -188,7 +188,7 @@ ENTITIES: dict[str, Entity] = {
         ),
         Entity(
             "ad_spend",
-            ("date", "platform", "campaign_id"),
+            ("clinic_id", "date", "platform", "campaign_id"),
             (
                 Column("date", "date"),
                 Column("platform", "enum", values=PLATFORMS),

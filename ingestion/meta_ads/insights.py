@@ -15,9 +15,29 @@ FIELDS = "campaign_id,campaign_name,spend,impressions,clicks,date_start,account_
 # Meta throttles with HTTP 400/403 plus these codes, not with 429.
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 TOKEN_CODES = frozenset({102, 190})  # session or access token invalid/expired
+# Every campaign effective_status. Account-level insights leave out deleted and archived
+# campaigns unless filtered on them, and a campaign deleted inside the 28-day look-back
+# still has spend ("Manage your ad object's status", Marketing API best practices).
+CAMPAIGN_STATUSES = (
+    "ACTIVE",
+    "PAUSED",
+    "DELETED",
+    "ARCHIVED",
+    "PENDING_REVIEW",
+    "DISAPPROVED",
+    "PREAPPROVED",
+    "PENDING_BILLING_INFO",
+    "CAMPAIGN_PAUSED",
+    "ADSET_PAUSED",
+    "IN_PROCESS",
+    "WITH_ISSUES",
+)
 
 
 def insights_params(first: date, last: date, page_size: int) -> dict:
+    status_filter = [
+        {"field": "campaign.effective_status", "operator": "IN", "value": list(CAMPAIGN_STATUSES)}
+    ]
     return {
         "level": "campaign",
         "time_increment": 1,
@@ -25,8 +45,30 @@ def insights_params(first: date, last: date, page_size: int) -> dict:
         "time_range": json.dumps(
             {"since": first.isoformat(), "until": last.isoformat()}, separators=(",", ":")
         ),
+        "filtering": json.dumps(status_filter, separators=(",", ":")),
         "limit": page_size,
     }
+
+
+def throttle_seconds(response: requests.Response) -> float | None:
+    """How long Meta says the throttle lasts: the largest `estimated_time_to_regain_access`
+    (minutes) in `X-Business-Use-Case-Usage` ({"<id>": [{"type": .., "call_count": ..,
+    "estimated_time_to_regain_access": n}]}), else Retry-After, else None (back off)."""
+    try:
+        usage = json.loads(response.headers.get("X-Business-Use-Case-Usage") or "{}")
+    except ValueError:
+        usage = {}
+    minutes = [
+        entry.get("estimated_time_to_regain_access")
+        for entries in (usage.values() if isinstance(usage, dict) else ())
+        for entry in (entries if isinstance(entries, list) else ())
+        if isinstance(entry, dict)
+    ]
+    minutes = [m for m in minutes if isinstance(m, int | float) and m > 0]
+    if minutes:
+        return 60.0 * max(minutes)
+    retry_after = (response.headers.get("Retry-After") or "").strip()
+    return float(retry_after) if retry_after.isdigit() else None
 
 
 def _error(response: requests.Response) -> dict:
@@ -64,7 +106,7 @@ def refusal(account_id: str):
         ):
             return (
                 f"{SOURCE}: the access token may not read ad account act_{account_id} ({detail}); "
-                f"grant it ads_read on that account or fix sources.{SOURCE}.account_id"
+                f"grant it ads_read on that account or fix it in sources.{SOURCE}.accounts"
             )
         return None
 

@@ -1,4 +1,11 @@
-"""The Zenoti endpoints this source reads, with their paging and their answer shapes."""
+"""The Zenoti endpoints this source reads, with their paging and their answer shapes.
+
+Every list is paged with `page` / `size` in the query string (POST reports too: the
+flat-file report references and public clients put them there, and a body `page` is
+ignored). Zenoti's default size is 10 and its maximum 100, and a server may answer fewer
+rows than asked, so a short page never ends the listing: the listing ends when the rows
+received reach `page_info.total`, or on an empty page.
+"""
 
 from __future__ import annotations
 
@@ -24,10 +31,15 @@ class ZenotiApi:
         return self._paged(f"v1/centers/{center_id}/employees", "employees", "providers")
 
     def services(self, center_id: str) -> Iterator[dict]:
-        return self._paged(f"v1/centers/{center_id}/services", "services", "services")
+        # The category lives in additional_info, which the list returns only when expanded.
+        params = {"expand": "additional_info"}
+        return self._paged(f"v1/centers/{center_id}/services", "services", "services", params)
 
     def guests(self, center_id: str) -> Iterator[dict]:
-        return self._paged("v1/guests/search", "guests", "patients", {"center_id": center_id})
+        """Every guest of the center ("List all guests of a center"; without
+        `last_updated`, all of them). Guest search is a lookup whose scope depends on a
+        tenant setting, so it is not used."""
+        return self._paged("v1/guests", "guests", "patients", {"center_id": center_id})
 
     def appointments(self, center_id: str, first: date, last: date) -> list[dict]:
         """Appointments starting on first..last, cancelled and no-shows included."""
@@ -46,11 +58,13 @@ class ZenotiApi:
         return body if isinstance(body, list) else _items(body, "appointments", "appointments")
 
     def sales(self, center_id: str, first: date, last: date) -> list[dict]:
-        """Invoice items sold on first..last (the accrual-basis sales report, one row per item)."""
+        """Invoice items sold on first..last (the accrual-basis sales report, one row per
+        item), the window given as center-local times from 00:00:00 to 23:59:59 inclusive,
+        as public clients send it."""
         window = {
             "center_ids": [center_id],
-            "start_date": first.isoformat(),
-            "end_date": _exclusive_end(last),
+            "start_date": f"{first.isoformat()} 00:00:00",
+            "end_date": f"{last.isoformat()} 23:59:59",
         }
         return list(
             self._paged(
@@ -66,20 +80,21 @@ class ZenotiApi:
         params: dict | None = None,
         body: dict | None = None,
     ) -> Iterator[dict]:
-        """Follow `page`/`size` (query string for GET, JSON body for POST) to the last page."""
-        page, previous = 1, None
+        """Follow `page`/`size` in the query string until the report's total or an empty page."""
+        page, previous, received = 1, None, 0
         while True:
-            paging = {"page": page, "size": self.page_size}
-            answer = (
-                self.client.request("POST", path, json_body={**body, **paging})
-                if body is not None
-                else self.client.request("GET", path, params={**(params or {}), **paging})
-            )
+            query = {**(params or {}), "page": page, "size": self.page_size}
+            method = "GET" if body is None else "POST"
+            answer = self.client.request(method, path, params=query, json_body=body)
             items = _items(answer, key, resource)
-            if items and items == previous:  # an API ignoring `page` would loop forever
+            if not items:
+                return
+            if items == previous:  # an API ignoring `page` would loop forever
                 raise PayloadError(f"{SOURCE}/{resource}: {path} returned page {page} twice")
             yield from items
-            if _last_page(answer, page, len(items), self.page_size):
+            received += len(items)
+            total = (answer.get("page_info") or {}).get("total")
+            if isinstance(total, int) and received >= total:
                 return
             page, previous = page + 1, items
 
@@ -96,8 +111,3 @@ def _items(body: Any, key: str, resource: str) -> list[dict]:
             f"{SOURCE}/{resource}: expected an object with a `{key}` list of objects"
         )
     return items
-
-
-def _last_page(body: dict, page: int, count: int, size: int) -> bool:
-    total = (body.get("page_info") or {}).get("total")
-    return count < size or (isinstance(total, int) and page * size >= total)

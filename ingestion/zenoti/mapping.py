@@ -86,6 +86,7 @@ COLUMNS = {
     "patients": _text("created_at", "email", "phone", "referral_source"),
     "appointments": _text("provider_id", "booked_at", "cancelled_at", "invoice_id"),
     "invoice_lines": _text(
+        "base_invoice_no",
         "patient_id",
         "provider_id",
         "appointment_id",
@@ -106,6 +107,7 @@ def _money(value, what: str) -> Decimal:
 
 
 def location_row(center: dict, clinic_id: str, timezone: str | None) -> dict:
+    """An item of `GET /v1/centers` `centers[]`; the clinic and zone come from config."""
     what = f"{SOURCE}/locations record"
     return {
         "location_id": require(center, "id", source=SOURCE, what=what),
@@ -117,6 +119,7 @@ def location_row(center: dict, clinic_id: str, timezone: str | None) -> dict:
 
 
 def provider_row(employee: dict, center_id: str) -> dict:
+    """An item of `GET /v1/centers/{center_id}/employees` `employees[]`."""
     what = f"{SOURCE}/providers record"
     personal = employee.get("personal_info") or {}
     name = personal.get("name") or " ".join(
@@ -146,6 +149,7 @@ def canonical_category(
 
 
 def service_row(service: dict, overrides: dict[str, str], consultation: re.Pattern) -> dict:
+    """An item of `GET /v1/centers/{center_id}/services?expand=additional_info` `services[]`."""
     what = f"{SOURCE}/services record"
     # The catalog nests the category under additional_info; appointment payloads inline it.
     category = (service.get("additional_info") or {}).get("category") or service.get("category")
@@ -161,6 +165,9 @@ def service_row(service: dict, overrides: dict[str, str], consultation: re.Patte
 
 
 def patient_row(guest: dict, center_id: str) -> dict:
+    """An item of `GET /v1/guests?center_id` `guests[]`. Only the id is required: the
+    guest list documents no creation date (staging takes a guest's first appointment or
+    sale instead), and the rest may be blank."""
     what = f"{SOURCE}/patients record"
     personal = guest.get("personal_info") or {}
     mobile = personal.get("mobile_phone") or {}
@@ -168,7 +175,7 @@ def patient_row(guest: dict, center_id: str) -> dict:
     return {
         "patient_id": require(guest, "id", source=SOURCE, what=what),
         "location_id": guest.get("center_id") or center_id,
-        "created_at": require(guest, "created_date", source=SOURCE, what=what),
+        "created_at": guest.get("created_date") or None,
         "email": personal.get("email") or None,
         "phone": mobile.get("number") or mobile.get("display_number") or None,
         "referral_source": referral.get("name"),
@@ -176,7 +183,8 @@ def patient_row(guest: dict, center_id: str) -> dict:
 
 
 def appointment_row(appointment: dict, center_id: str, extracted_at: str) -> dict | None:
-    """None for block-outs and open slots, which the same endpoint returns."""
+    """An item of `GET /v1/appointments` (`appointments[]` or a bare list); None for
+    block-outs and open slots, which the same endpoint returns."""
     what = f"{SOURCE}/appointments record"
     code = require(appointment, "status", source=SOURCE, what=what)
     if code in APPOINTMENT_STATUS and APPOINTMENT_STATUS[code] is None:
@@ -208,26 +216,48 @@ def _invoice_status(raw) -> str:
     return INVOICE_STATUS.get(key, f"zenoti:{raw}")
 
 
-def invoice_line_rows(sales: list[dict], center_id: str, extracted_at: str) -> list[dict]:
-    """Report rows carry no item id of their own: a line is (center, invoice number, item,
-    n-th occurrence), which a refund can point back to through base_invoice_no."""
+def _line_ids(sales: list[dict], center_id: str) -> list[str]:
+    """Zenoti's own `invoice_item_id` where the row has one (stable when rows reorder or an
+    item is voided); else (center, invoice number, item, n-th occurrence on the invoice)."""
     seen: dict[tuple[str, str], int] = {}
-    rows = []
+    ids = []
     for sale in sales:
         what = f"{SOURCE}/invoice_lines record"
         invoice_no = str(require(sale, "invoice_no", source=SOURCE, what=what))
         item_id = str(require(sale, "item_id", source=SOURCE, what=what))
-        raw_type = str(require(sale, "item_type", source=SOURCE, what=what))
         seen[(invoice_no, item_id)] = occurrence = seen.get((invoice_no, item_id), 0) + 1
+        vendor_id = sale.get("invoice_item_id")
+        ids.append(
+            str(vendor_id) if vendor_id else f"{center_id}:{invoice_no}:{item_id}:{occurrence}"
+        )
+    return ids
+
+
+def invoice_line_rows(sales: list[dict], center_id: str, extracted_at: str) -> list[dict]:
+    """Rows of `POST /v1/reports/sales/accrual_basis/flat_file` `sales[]`: one center's
+    rows of a run, all windows together, so that a refund (its own invoice,
+    `base_invoice_no` set) points at the first line of its item on the original invoice
+    when that invoice was read too; else at the minted id of that line, which is
+    right whenever the report carries no `invoice_item_id`."""
+    line_ids = _line_ids(sales, center_id)
+    first_line: dict[tuple[str, str], str] = {}
+    for sale, line_id in zip(sales, line_ids, strict=True):
+        first_line.setdefault((str(sale["invoice_no"]), str(sale["item_id"])), line_id)
+    rows = []
+    for sale, line_id in zip(sales, line_ids, strict=True):
+        what = f"{SOURCE}/invoice_lines record"
+        invoice_no, item_id = str(sale["invoice_no"]), str(sale["item_id"])
+        raw_type = str(require(sale, "item_type", source=SOURCE, what=what))
         quantity = _money(require(sale, "qty", source=SOURCE, what=what), "qty")
         net = _money(sale.get("sales_exc_tax"), "sales_exc_tax")
         discount = _money(sale.get("discount"), "discount")
         gross = net + discount  # the report's sales exclude tax and are net of discount
         base = sale.get("base_invoice_no")
+        refund_of = first_line.get((str(base), item_id), f"{center_id}:{base}:{item_id}:1")
         item_type = _item_type(raw_type)
         rows.append(
             {
-                "line_id": f"{center_id}:{invoice_no}:{item_id}:{occurrence}",
+                "line_id": line_id,
                 "invoice_id": require(sale, "invoice_id", source=SOURCE, what=what),
                 "location_id": sale.get("center_id") or center_id,
                 "patient_id": sale.get("guest_id"),
@@ -242,9 +272,10 @@ def invoice_line_rows(sales: list[dict], center_id: str, extracted_at: str) -> l
                 "tip": Decimal(0),  # Zenoti books tips on payments, not on items
                 "invoice_status": _invoice_status(sale.get("status")),
                 "issued_at": sale.get("invoice_date") or sale.get("sale_date"),
-                "refund_of_line_id": f"{center_id}:{base}:{item_id}:1" if base else None,
+                "refund_of_line_id": refund_of if base else None,
                 "updated_at": extracted_at,
                 "invoice_no": invoice_no,
+                "base_invoice_no": base,
                 "item_id": item_id,
                 "item_name": sale.get("item_name"),
                 "net_amount": net,

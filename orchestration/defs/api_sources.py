@@ -15,6 +15,11 @@ last real load) in the UI instead of showing a fake success, and nothing downstr
 skipped on its account: its dbt staging models read an empty relation while its raw
 tables do not exist. Materializing a listed source that is not configured fails that
 asset with the missing keys named.
+
+An ad source loads all its accounts (`sources.<source>.accounts`, each with its clinic) in
+one run. An account that fails does not stop the others: they load and their look-back
+moves on, then the source's asset fails naming the failed accounts and their errors (the
+failed account is re-read in full next run).
 """
 
 from collections.abc import Callable, Iterator
@@ -34,7 +39,9 @@ from dagster_dlt import DagsterDltResource, dlt_assets
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.extract.source import DltSource
 
+from ingestion.ad_spend import AdAccount
 from ingestion.google_ads import google_ads_source
+from ingestion.http import SourceError
 from ingestion.leads import leads_source
 from ingestion.meta_ads import meta_ads_source
 from ingestion.zenoti import zenoti_source
@@ -50,8 +57,11 @@ if TYPE_CHECKING:
 class ApiSource:
     name: str
     build: Callable[..., DltSource]  # the @dlt.source function; no arguments: all from config
-    standin: dict[str, Any]  # placeholder arguments for the definition-time source
+    # placeholder arguments for the definition-time source: every argument the source
+    # validates is given, so no configuration is read (a bad one fails the run, not the load)
+    standin: dict[str, Any]
     required: tuple[str, ...]  # keys without a default, for the "not configured" message
+    per_account: bool = False  # an ad source: one failing account must not stop the others
 
     @property
     def dataset(self) -> str:
@@ -65,34 +75,48 @@ API_SOURCES = {
             "google_ads",
             google_ads_source,
             {
-                "customer_id": "",
-                "clinic_id": "",
+                "accounts": [{"customer_id": "0", "clinic_id": "standin"}],
+                "customer_id": None,
+                "clinic_id": None,
                 "start_date": "",
                 "credentials": dict.fromkeys(
                     ("developer_token", "client_id", "client_secret", "refresh_token"), ""
                 ),
             },
             (
-                "customer_id",
-                "clinic_id",
+                "accounts",
                 "start_date",
                 "credentials.developer_token",
                 "credentials.client_id",
                 "credentials.client_secret",
                 "credentials.refresh_token",
             ),
+            per_account=True,
         ),
         ApiSource(
             "meta_ads",
             meta_ads_source,
-            {"account_id": "", "clinic_id": "", "start_date": "", "access_token": ""},
-            ("account_id", "clinic_id", "start_date", "access_token"),
+            {
+                "accounts": [{"account_id": "0", "clinic_id": "standin"}],
+                "account_id": None,
+                "clinic_id": None,
+                "start_date": "",
+                "access_token": "",
+            },
+            ("accounts", "start_date", "access_token"),
+            per_account=True,
         ),
         ApiSource(
             "zenoti",
             zenoti_source,
-            {"clinic_id": "", "start_date": "", "api_key": ""},
-            ("api_key", "clinic_id", "start_date"),
+            {
+                "clinic_id": "standin",
+                "centers": None,
+                "center_ids": None,
+                "start_date": "",
+                "api_key": "",
+            },
+            ("api_key", "start_date", "centers"),
         ),
         ApiSource(
             "leads",
@@ -105,11 +129,13 @@ API_SOURCES = {
 assert tuple(API_SOURCES) == settings.API_SOURCES
 
 
-def configured_source(name: str) -> DltSource:
+def configured_source(name: str, **arguments: Any) -> DltSource:
     """The source built from dlt's config providers, or a Failure naming what is missing."""
     spec = API_SOURCES[name]
     try:
-        return spec.build()
+        return spec.build(**arguments)
+    except SourceError as exc:  # a configuration the source refused, with what to fix
+        raise Failure(description=str(exc)) from None
     except ConfigFieldMissingException as exc:
         missing = ", ".join(f"sources.{name}.{field}" for field in exc.fields)
         env = ", ".join(
@@ -132,7 +158,9 @@ def _api_assets(spec: ApiSource) -> AssetsDefinition:
         dlt_resource: DagsterDltResource,
         warehouse: WarehouseResource,
     ) -> Iterator:
-        source = configured_source(spec.name)
+        failed: list[tuple[AdAccount, SourceError]] = []
+        arguments = {"on_account_failure": lambda a, e: failed.append((a, e))}
+        source = configured_source(spec.name, **(arguments if spec.per_account else {}))
         context.log.info(f"loading {spec.name} into {spec.dataset} of {warehouse.warehouse_path()}")
         with warehouse.dlt_pipeline(spec.dataset, spec.dataset) as pipeline:
             yield from dlt_resource.run(
@@ -140,6 +168,13 @@ def _api_assets(spec: ApiSource) -> AssetsDefinition:
                 dlt_source=source,
                 dlt_pipeline=pipeline,
                 dagster_dlt_translator=RawTranslator(),
+            )
+        if failed:
+            accounts = "; ".join(f"{a.account_id} ({a.clinic_id}): {e}" for a, e in failed)
+            raise Failure(
+                description=f"{spec.name}: {len(failed)} account(s) failed, the others "
+                f"loaded: {accounts}",
+                metadata={"failed_accounts": [a.account_id for a, _ in failed]},
             )
 
     load.__doc__ = (

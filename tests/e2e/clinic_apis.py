@@ -6,8 +6,10 @@ The translator reads the clinic's CSV exports and keeps what the clinic's system
 then the later file, then the later row), and only the keys the file loader accepted (the
 planted bad rows exist only in the file exports). Each platform then answers from those
 rows: Google (cost in micros, customer id without dashes), Meta (numbers as strings,
-cursor paging), Zenoti (center-local times without offset, status codes, per-center lists,
-the sales report with one row per invoice item and refunds on their own invoice).
+cursor paging), Zenoti (center-local times without offset, status codes, per-center lists
+paged by `page`/`size` in the query string with Zenoti's default size of 10, services'
+categories only under `expand=additional_info`, the sales report with one row per invoice
+item carrying its `invoice_item_id`, and refunds on their own invoice).
 """
 
 from __future__ import annotations
@@ -260,6 +262,8 @@ def zenoti_from(clinic: Clinic) -> Zenoti:
             {
                 "id": r["patient_id"],
                 "center_id": r["location_id"],
+                # GuestInfo carries created_date (docs: retrieve-guest-details); whether the
+                # center list does is unverified, and tests/sources covers its absence.
                 "created_date": local(r["created_at"], zone),
                 "personal_info": {
                     "email": r["email"] or None,
@@ -286,10 +290,10 @@ def zenoti_from(clinic: Clinic) -> Zenoti:
 
 
 def sales_report(clinic: Clinic) -> dict[str, list[dict]]:
-    """The accrual sales report's rows per center. The report has no line id: the source
-    names a line <center>:<invoice_no>:<item>:<n-th occurrence>, and a refund (its own
-    invoice, `base_invoice_no` set) points at occurrence 1 of its item on the original
-    invoice. So a refunded line is listed first among its invoice's lines of that item."""
+    """The accrual sales report's rows per center, each with Zenoti's `invoice_item_id`
+    (the clinic's line id). A refund (its own invoice, `base_invoice_no` set) names only the
+    invoice and the item, and the source points it at the first line of that item on that
+    invoice: so a refunded line is listed first among its invoice's lines of that item."""
     lines = clinic.rows["invoice_lines"]
     by_id = {r["line_id"]: r for r in lines}
     refunded = {r["refund_of_line_id"] for r in lines if r["refund_of_line_id"]}
@@ -317,6 +321,7 @@ def sales_report(clinic: Clinic) -> dict[str, list[dict]]:
         original = by_id.get(r["refund_of_line_id"])
         report[r["location_id"]].append(
             {
+                "invoice_item_id": r["line_id"],
                 "invoice_date": invoice_date,
                 "sale_date": invoice_date,
                 "invoice_id": r["invoice_id"],
@@ -341,7 +346,11 @@ def sales_report(clinic: Clinic) -> dict[str, list[dict]]:
 # The server ---------------------------------------------------------------------------
 
 
-def _paged(items: list[dict], key: str, page: int, size: int) -> Response:
+def _paged(items: list[dict], key: str, request: Request) -> Response:
+    """Zenoti's paging: `page`/`size` from the query string, size 10 unless asked, at most
+    100; `page_info.total` counts the whole listing."""
+    page = int(request.args.get("page", 1))
+    size = min(int(request.args.get("size", 10)), 100)
     info = {"total": len(items), "page": page, "size": size}
     return json_response({key: items[(page - 1) * size : page * size], "page_info": info})
 
@@ -370,10 +379,14 @@ def serve(server: HTTPServer, clinic: Clinic) -> None:
 
     def paged(items: Callable[[Request], list[dict]], key: str) -> Callable[[Request], Response]:
         def page(request: Request) -> Response:
-            args = request.args
-            return _paged(items(request), key, int(args["page"]), int(args["size"]))
+            return _paged(items(request), key, request)
 
         return page
+
+    def services(request: Request) -> list[dict]:
+        if "additional_info" in request.args.getlist("expand"):
+            return zenoti.services
+        return [{k: v for k, v in s.items() if k != "additional_info"} for s in zenoti.services]
 
     def center_in_path(request: Request) -> str:
         return request.path.split("/")[3]  # /v1/centers/<center_id>/...
@@ -391,15 +404,15 @@ def serve(server: HTTPServer, clinic: Clinic) -> None:
         )
 
     def sales(request: Request) -> Response:
-        body = request.get_json()
-        first, stop = body["start_date"], body["end_date"]
+        body = request.get_json()  # center-local 'YYYY-MM-DD 00:00:00' .. 'YYYY-MM-DD 23:59:59'
+        first, last = body["start_date"][:10], body["end_date"][:10]
         rows = [
             s
             for center in body["center_ids"]
             for s in zenoti.sales.get(center, [])
-            if first <= s["invoice_date"][:10] < stop
+            if first <= s["invoice_date"][:10] <= last
         ]
-        return _paged(rows, "sales", body["page"], body["size"])
+        return _paged(rows, "sales", request)
 
     server.expect_request("/token", method="POST").respond_with_json(
         {"access_token": GOOGLE_TOKEN, "expires_in": 3599, "token_type": "Bearer"}
@@ -415,9 +428,9 @@ def serve(server: HTTPServer, clinic: Clinic) -> None:
         paged(lambda request: zenoti.employees.get(center_in_path(request), []), "employees")
     )
     server.expect_request(re.compile(r"^/v1/centers/[^/]+/services$")).respond_with_handler(
-        paged(lambda request: zenoti.services, "services")
+        paged(services, "services")
     )
-    server.expect_request("/v1/guests/search").respond_with_handler(
+    server.expect_request("/v1/guests").respond_with_handler(
         paged(lambda request: zenoti.guests.get(request.args["center_id"], []), "guests")
     )
     server.expect_request("/v1/appointments").respond_with_handler(appointments)
@@ -448,8 +461,7 @@ def source_config(server: HTTPServer, clinic: Clinic, leads_path: Path) -> dict[
     base = server.url_for("/")
     config = {
         "google_ads": {
-            "customer_id": google.account_id,
-            "clinic_id": clinic_id,
+            "accounts": json.dumps([{"customer_id": google.account_id, "clinic_id": clinic_id}]),
             "start_date": min(days),
             "today": today.isoformat(),
             "base_url": base,
@@ -460,8 +472,7 @@ def source_config(server: HTTPServer, clinic: Clinic, leads_path: Path) -> dict[
             "credentials__refresh_token": "1//refresh-token",
         },
         "meta_ads": {
-            "account_id": meta.account_id,
-            "clinic_id": clinic_id,
+            "accounts": json.dumps([{"account_id": meta.account_id, "clinic_id": clinic_id}]),
             "start_date": min(days),
             "today": today.isoformat(),
             "base_url": base,
@@ -469,12 +480,17 @@ def source_config(server: HTTPServer, clinic: Clinic, leads_path: Path) -> dict[
         },
         "zenoti": {
             "api_key": "zenoti-api-key",
-            "clinic_id": clinic_id,
+            "centers": json.dumps(
+                [
+                    {"center_id": location, "clinic_id": clinic_id, "timezone": zone}
+                    for location, zone in clinic.zones.items()
+                ]
+            ),
             "start_date": min(zenoti_days),
             "today": today.isoformat(),
             "horizon_days": str(horizon),
+            "calls_per_minute": "0",  # a local server has no rate limit to respect
             "base_url": base,
-            "center_timezones": json.dumps(clinic.zones),
         },
         "leads": {"path": str(leads_path), "clinic_id": clinic_id},
     }

@@ -15,11 +15,11 @@ What an API genuinely cannot carry, and how the comparison handles it:
   without cancelled_at.
 - Zenoti lists the employees who can work at a center, with no active flag: dim_providers
   is compared without is_active.
-- Zenoti's sales report has no line id (the source mints <center>:<invoice>:<item>:<n>, and
-  refunds point at those), does not link items to appointments, books tips on payments,
-  and names a product, package or membership rather than a service: fct_invoice_lines is
-  compared without line_id, refund_of_line_id, appointment_id and tip, and with service_id
-  for service items only. Every amount, date, status and attribution is compared.
+- Zenoti's sales report does not link items to appointments, books tips on payments, and
+  names a product, package or membership rather than a service: fct_invoice_lines is
+  compared without appointment_id and tip, and with service_id for service items only.
+  Line ids are Zenoti's invoice_item_id, so they and the refunds' links are compared, as
+  is every amount, date, status and attribution.
 Rows the file loader refused (the demo's planted bad rows) exist only in the file exports:
 the fake APIs serve the rows the file loader staged.
 """
@@ -50,8 +50,6 @@ NOT_CARRIED = {
     "dim_providers": {"is_active": None},  # Zenoti has no active flag
     "fct_appointments": {"cancelled_at": None},  # Zenoti has no cancellation time
     "fct_invoice_lines": {
-        "line_id": None,  # minted by the Zenoti source: <center>:<invoice>:<item>:<n>
-        "refund_of_line_id": None,  # points at those minted ids
         "appointment_id": None,  # the sales report does not link items to appointments
         "tip": None,  # Zenoti books tips on payments
         # a product, package or membership is an item of its own in Zenoti, not a service

@@ -9,7 +9,10 @@ import pytest
 from ingestion.files.entities import ENTITIES
 
 # staging models whose key is not the raw key's text (ad_spend is keyed on typed columns)
-STAGED_KEY = {"ad_spend": "cast(spend_date as varchar) || '|' || platform || '|' || campaign_id"}
+STAGED_KEY = {
+    "ad_spend": "clinic_id || '|' || cast(spend_date as varchar) || '|' || platform || '|' "
+    "|| campaign_id"
+}
 
 
 def _input_keys(built, entity: str) -> set[str]:

@@ -36,15 +36,17 @@ GOOGLE_ACCESS_TOKEN = "ya29.access-SECRET-token"
 GOOGLE_SEARCH_PATH = re.compile(r"^/v\d+/customers/\d+/googleAds:searchStream$")
 
 
-def google_row(day: str, campaign_id: str, cost_micros: int, clicks: int = 10) -> dict:
+def google_row(
+    day: str, campaign_id: str, cost_micros: int, clicks: int = 10, customer: str = GOOGLE_CUSTOMER
+) -> dict:
     return {
         "customer": {
-            "resourceName": f"customers/{GOOGLE_CUSTOMER}",
-            "id": GOOGLE_CUSTOMER,
+            "resourceName": f"customers/{customer}",
+            "id": customer,
             "currencyCode": "USD",
         },
         "campaign": {
-            "resourceName": f"customers/{GOOGLE_CUSTOMER}/campaigns/{campaign_id}",
+            "resourceName": f"customers/{customer}/campaigns/{campaign_id}",
             "id": campaign_id,
             "name": f"Campaign {campaign_id}",
         },
@@ -80,8 +82,10 @@ class GoogleAdsFake(SpendLedger):
 
     def _search(self, request: Request) -> Response:
         first, last = re.findall(r"'(\d{4}-\d{2}-\d{2})'", request.get_json()["query"])
+        customer = request.path.split("/")[3]  # /v26/customers/<id>/googleAds:searchStream
         rows = [
-            google_row(day, campaign, micros) for day, campaign, micros in self.between(first, last)
+            google_row(day, campaign, micros, customer=customer)
+            for day, campaign, micros in self.between(first, last)
         ]
         return json_response(google_stream(rows))
 
@@ -105,18 +109,38 @@ def meta_row(day: str, campaign_id: str, spend: str, clicks: int = 5) -> dict:
     }
 
 
+def meta_statuses_asked(request: Request) -> set[str]:
+    """The campaign effective_status values a request filters on (none: Meta's default)."""
+    filters = json.loads(request.args.get("filtering", "[]"))
+    return {
+        status
+        for f in filters
+        if f["field"] == "campaign.effective_status" and f["operator"] == "IN"
+        for status in f["value"]
+    }
+
+
 class MetaInsightsFake(SpendLedger):
-    """Answers `time_range` (spend as strings), `limit` rows per page with an `after` cursor."""
+    """Answers `time_range` (spend as strings), `limit` rows per page with an `after` cursor.
+
+    Like account-level insights, it leaves out campaigns in `deleted` (id -> DELETED or
+    ARCHIVED) unless the request filters on that campaign.effective_status ("Manage your
+    ad object's status", developers.facebook.com/docs/marketing-api/best-practices/
+    storing_adobjects: act_<id>/insights does not return deleted objects unfiltered)."""
 
     def __init__(self, server: HTTPServer) -> None:
         super().__init__()
         self.server = server
+        self.deleted: dict[str, str] = {}
         server.expect_request(META_PATH, method="GET").respond_with_handler(self._insights)
 
     def _insights(self, request: Request) -> Response:
         window = json.loads(request.args["time_range"])
+        asked = meta_statuses_asked(request)
         rows = [
-            meta_row(d, c, spend) for d, c, spend in self.between(window["since"], window["until"])
+            meta_row(d, c, spend)
+            for d, c, spend in self.between(window["since"], window["until"])
+            if c not in self.deleted or self.deleted[c] in asked
         ]
         size = int(request.args["limit"])
         offset = int(request.args.get("after", "cursor-0").removeprefix("cursor-"))
@@ -132,8 +156,12 @@ class MetaInsightsFake(SpendLedger):
 
 
 # Zenoti (apikey header, per-center lists, 7-day appointment windows) ------------------
+# Shapes: docs.zenoti.com/reference (list-all-services-of-a-center, list-all-guests-of-a-
+# center, retrieve-the-list-of-appointments-of-a-center, sales-accrual-report), paging per
+# those pages: `page` and `size` query parameters, size 10 by default and at most 100.
 
 CENTER = "c0ffee00-0000-4000-8000-000000000001"
+DEFAULT_SIZE = 10
 
 
 def zenoti_center(center_id: str = CENTER, name: str = "Downtown") -> dict:
@@ -151,6 +179,8 @@ def zenoti_employee(employee_id: str, name: str, job: str = "Nurse Injector") ->
 
 
 def zenoti_service(service_id: str, name: str, category: str) -> dict:
+    """A service as the list returns it with expand=additional_info; without expand the
+    list leaves additional_info out (list-all-services-of-a-center)."""
     return {
         "id": service_id,
         "code": service_id[:4],
@@ -161,17 +191,20 @@ def zenoti_service(service_id: str, name: str, category: str) -> dict:
     }
 
 
-def zenoti_guest(guest_id: str, email: str, created: str = "2025-11-03T10:15:00") -> dict:
+def zenoti_guest(guest_id: str, email: str) -> dict:
+    """A guest of the center list: no `created_date` (the documented list and search
+    responses do not carry one; only guest details does)."""
     return {
         "id": guest_id,
         "code": guest_id[:6],
         "center_id": CENTER,
-        "created_date": created,
+        "center_name": "Downtown",
         "personal_info": {
             "first_name": "Pat",
             "last_name": guest_id,
             "email": email,
             "mobile_phone": {"country_code": 1, "number": "3035550100", "display_number": None},
+            "gender": 1,
         },
         "referral": {"referral_source": {"id": "ref-1", "name": "Instagram"}},
     }
@@ -197,7 +230,9 @@ def zenoti_appointment(
 
 
 def zenoti_sale(invoice_no: str, item_id: str, day: str, **overrides) -> dict:
-    """One row of the sales accrual flat-file report: one invoice item."""
+    """One row of the sales accrual flat-file report (`sales[]`): one invoice item, with
+    the ReportInvoice fields of sales-accrual-report. `invoice_item_id` is not in that
+    field list; public clients report it on real responses, so tests add it when needed."""
     row = {
         "sale_date": f"{day}T11:00:00",
         "invoice_date": f"{day}T10:55:00",
@@ -205,7 +240,9 @@ def zenoti_sale(invoice_no: str, item_id: str, day: str, **overrides) -> dict:
         "invoice_no": invoice_no,
         "receipt_no": f"R{invoice_no}",
         "guest_id": "g1",
+        "guest_name": "Pat Lee",
         "center_id": CENTER,
+        "center_name": "Downtown",
         "item_id": item_id,
         "item_name": "Botox 20u",
         "item_type": "Service",
@@ -222,11 +259,28 @@ def zenoti_sale(invoice_no: str, item_id: str, day: str, **overrides) -> dict:
     return row
 
 
+def zenoti_page(request: Request, key: str, rows: list[dict], cap: int = 100) -> Response:
+    """One page as Zenoti pages: `page`/`size` from the query string (10 by default), at
+    most `cap` rows, `page_info.total` the number of rows of the whole listing."""
+    number = int(request.args.get("page", 1))
+    size = min(int(request.args.get("size", DEFAULT_SIZE)), cap)
+    chunk = rows[(number - 1) * size : number * size]
+    return json_response(
+        {key: chunk, "page_info": {"total": len(rows), "page": number, "size": size}}
+    )
+
+
+def report_window(request: Request) -> tuple[str, str]:
+    """The report body's first and last day (`YYYY-MM-DD 00:00:00` .. `YYYY-MM-DD 23:59:59`)."""
+    body = request.get_json()
+    return body["start_date"][:10], body["end_date"][:10]
+
+
 class ZenotiFake:
     """Centers, employees, services, guests (paged), appointments and sales by date."""
 
-    def __init__(self, server: HTTPServer, page_size: int = 2) -> None:
-        self.page_size = page_size
+    def __init__(self, server: HTTPServer, report_cap: int = 100) -> None:
+        self.report_cap = report_cap  # a report answering fewer rows than asked
         self.centers = [zenoti_center()]
         self.employees = [zenoti_employee("e1", "Ana Ruiz"), zenoti_employee("e2", "Bo Chen")]
         self.services = [
@@ -238,25 +292,25 @@ class ZenotiFake:
         self.appointments: dict[str, dict] = {}  # appointment_id -> payload
         self.sales: list[dict] = []
         server.expect_request("/v1/centers").respond_with_json({"centers": self.centers})
-        for path, key, rows in (
-            (f"/v1/centers/{CENTER}/employees", "employees", self.employees),
-            (f"/v1/centers/{CENTER}/services", "services", self.services),
-            ("/v1/guests/search", "guests", self.guests),
-        ):
-            server.expect_request(path).respond_with_handler(self._pager(key, rows))
+        server.expect_request(f"/v1/centers/{CENTER}/employees").respond_with_handler(
+            lambda request: zenoti_page(request, "employees", self.employees)
+        )
+        server.expect_request(f"/v1/centers/{CENTER}/services").respond_with_handler(self._services)
+        server.expect_request("/v1/guests").respond_with_handler(
+            lambda request: zenoti_page(request, "guests", self.guests)
+        )
         server.expect_request("/v1/appointments").respond_with_handler(self._appointments)
         server.expect_request(
             "/v1/reports/sales/accrual_basis/flat_file", method="POST"
         ).respond_with_handler(self._sales)
 
-    def _pager(self, key: str, rows: list[dict]):
-        def page(request: Request) -> Response:
-            number, size = int(request.args["page"]), int(request.args["size"])
-            chunk = rows[(number - 1) * size : number * size]
-            info = {"total": len(rows), "page": number, "size": size}
-            return json_response({key: chunk, "page_info": info})
-
-        return page
+    def _services(self, request: Request) -> Response:
+        expanded = "additional_info" in request.args.getlist("expand")
+        rows = [
+            s if expanded else {k: v for k, v in s.items() if k != "additional_info"}
+            for s in self.services
+        ]
+        return zenoti_page(request, "services", rows)
 
     def _appointments(self, request: Request) -> Response:
         first, stop = request.args["start_date"], request.args["end_date"]
@@ -264,14 +318,9 @@ class ZenotiFake:
         return json_response({"appointments": rows})
 
     def _sales(self, request: Request) -> Response:
-        body = request.get_json()
-        first, stop = body["start_date"], body["end_date"]
-        rows = [s for s in self.sales if first <= s["invoice_date"][:10] < stop]
-        number, size = body["page"], body["size"]
-        info = {"total": len(rows), "page": number, "size": size}
-        return json_response(
-            {"sales": rows[(number - 1) * size : number * size], "page_info": info}
-        )
+        first, last = report_window(request)
+        rows = [s for s in self.sales if first <= s["invoice_date"][:10] <= last]
+        return zenoti_page(request, "sales", rows, cap=self.report_cap)
 
 
 # Shared -------------------------------------------------------------------------------

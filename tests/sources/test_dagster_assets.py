@@ -87,7 +87,6 @@ def test_runs_read_their_config_and_resume_the_look_back_from_the_warehouse(
 
 
 def test_a_source_that_is_not_configured_fails_naming_what_is_missing(google_config, warehouse):
-    google_config.delenv("SOURCES__GOOGLE_ADS__CUSTOMER_ID")
     google_config.delenv("SOURCES__GOOGLE_ADS__CREDENTIALS__REFRESH_TOKEN")
 
     result = refresh(warehouse)
@@ -96,10 +95,50 @@ def test_a_source_that_is_not_configured_fails_naming_what_is_missing(google_con
     (failure,) = [e for e in result.all_events if e.is_step_failure]
     message = failure.step_failure_data.error.message
     assert "google_ads is not configured" in message
-    assert "sources.google_ads.customer_id" in message
+    assert "sources.google_ads.credentials" in message
+    assert "SOURCES__GOOGLE_ADS__ACCOUNTS" in message
     assert "SOURCES__GOOGLE_ADS__CREDENTIALS__REFRESH_TOKEN" in message
     assert_no_secret(message, [v for k, v in CONFIG.items() if "SECRET" in v])
     with pytest.raises(Failure, match="not configured"):
         from orchestration.defs.api_sources import configured_source
 
         configured_source("google_ads")
+
+
+def test_a_source_without_accounts_fails_naming_the_setting(google_config, warehouse):
+    google_config.delenv("SOURCES__GOOGLE_ADS__CUSTOMER_ID")
+
+    result = refresh(warehouse)
+
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_failure_data.error.message.startswith(
+        "dagster._core.definitions.events.Failure: google_ads: set sources.google_ads.accounts "
+        "(or sources.google_ads.customer_id and sources.google_ads.clinic_id)"
+    )
+
+
+def test_a_bad_account_list_fails_the_run_not_the_definitions(monkeypatch: pytest.MonkeyPatch):
+    from orchestration.defs.api_sources import _api_assets
+
+    for key, value in {
+        "GOOGLE_ADS__START_DATE": "2026-01-01",
+        **{f"GOOGLE_ADS__{k}": "x" for k in CONFIG if k.startswith("CREDENTIALS__")},
+        "META_ADS__START_DATE": "2026-01-01",
+        "META_ADS__ACCESS_TOKEN": "x",
+        "ZENOTI__START_DATE": "2026-01-01",
+        "ZENOTI__API_KEY": "x",
+    }.items():
+        monkeypatch.setenv(f"SOURCES__{key}", value)
+    monkeypatch.setenv("SOURCES__GOOGLE_ADS__ACCOUNTS", '[{"customer_id": "1"}]')
+    monkeypatch.setenv("SOURCES__META_ADS__ACCOUNT_ID", "act_1")  # with accounts: refused
+    monkeypatch.setenv("SOURCES__META_ADS__ACCOUNTS", '[{"account_id": "2", "clinic_id": "a"}]')
+    monkeypatch.setenv(
+        "SOURCES__ZENOTI__CENTERS", '[{"center_id": "c", "clinic_id": "a"}, {"center_id": "c"}]'
+    )
+
+    for name in ("google_ads", "meta_ads", "zenoti"):
+        assert _api_assets(API_SOURCES[name]).keys  # the code location still loads
+        with pytest.raises(Failure, match=f"^{name}: "):
+            from orchestration.defs.api_sources import configured_source
+
+            configured_source(name)

@@ -192,18 +192,40 @@ def test_invalid_grant_fails_fast_with_what_to_do(run, httpserver, sleeps, debug
     assert_no_secret(str(failure.value) + debug_logs.text, SECRETS)
 
 
-def test_403_from_the_api_fails_fast_naming_the_settings(run, google, httpserver, sleeps):
-    httpserver.expect_oneshot_request(GOOGLE_SEARCH_PATH).respond_with_json(
-        [
-            {
-                "error": {
-                    "code": 403,
-                    "message": "The caller does not have permission",
-                    "status": "PERMISSION_DENIED",
+# The REST error as Google Ads sends it: google.rpc.Status with a GoogleAdsFailure in
+# `details`, each error's `errorCode` a one-key object naming the category and the enum
+# (developers.google.com/google-ads/api/rest/common/errors, "Handle errors";
+# AuthorizationErrorEnum.AuthorizationError lists USER_PERMISSION_DENIED).
+PERMISSION_DENIED = [
+    {
+        "error": {
+            "code": 403,
+            "message": "The caller does not have permission",
+            "status": "PERMISSION_DENIED",
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.ads.googleads.v26.errors.GoogleAdsFailure",
+                    "errors": [
+                        {
+                            "errorCode": {"authorizationError": "USER_PERMISSION_DENIED"},
+                            "message": "User doesn't have permission to access customer. Note: "
+                            "If you're accessing a client customer, the manager's customer id "
+                            "must be set in the 'login-customer-id' header.",
+                        }
+                    ],
+                    "requestId": "gN2aXqN1i3y0dXdfUZtEfQ",
                 }
-            }
-        ],
-        status=403,
+            ],
+        }
+    }
+]
+
+
+def test_403_from_the_api_fails_fast_naming_googles_error_code_and_the_settings(
+    run, google, httpserver, sleeps
+):
+    httpserver.expect_oneshot_request(GOOGLE_SEARCH_PATH).respond_with_json(
+        PERMISSION_DENIED, status=403
     )
 
     with pytest.raises(PipelineStepFailed) as failure:
@@ -211,11 +233,45 @@ def test_403_from_the_api_fails_fast_naming_the_settings(run, google, httpserver
 
     message = str(source_error(failure.value))
     assert message.startswith(
-        "google_ads: the Google Ads API refused access to customer 1234567890"
+        "google_ads: the Google Ads API refused access to customer 1234567890 (HTTP 403: "
+        "authorizationError: USER_PERMISSION_DENIED (The caller does not have permission)); "
     )
-    assert "The caller does not have permission" in message
     assert "sources.google_ads.login_customer_id" in message
     assert sleeps == []
+
+
+def test_a_query_error_names_its_error_code(run, google, httpserver, sleeps):
+    failure_body = [
+        {
+            "error": {
+                "code": 400,
+                "message": "Request contains an invalid argument.",
+                "status": "INVALID_ARGUMENT",
+                "details": [
+                    {
+                        "@type": "type.googleapis.com/google.ads.googleads.v26.errors."
+                        "GoogleAdsFailure",
+                        "errors": [
+                            {
+                                "errorCode": {"queryError": "UNRECOGNIZED_FIELD"},
+                                "message": "Unrecognized field in the query: 'metrics.cost'.",
+                            }
+                        ],
+                    }
+                ],
+            }
+        }
+    ]
+    httpserver.expect_oneshot_request(GOOGLE_SEARCH_PATH).respond_with_json(
+        failure_body, status=400
+    )
+
+    with pytest.raises(PipelineStepFailed) as failure:
+        run(today="2026-01-03")
+
+    assert str(source_error(failure.value)).endswith(
+        "returned HTTP 400: queryError: UNRECOGNIZED_FIELD (Request contains an invalid argument.)"
+    )
 
 
 def test_malformed_payload_fails_the_resource_and_keeps_loaded_rows(run, google, httpserver, query):

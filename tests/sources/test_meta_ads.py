@@ -11,7 +11,7 @@ from source_payloads import META_PATH, MetaInsightsFake, json_response, requests
 from source_support import assert_no_secret, missing_canonical_columns, source_error
 
 from ingestion.meta_ads import meta_ads_source
-from ingestion.meta_ads.insights import FIELDS
+from ingestion.meta_ads.insights import CAMPAIGN_STATUSES, FIELDS
 
 TOKEN = "EAAB-meta-SECRET-token"
 TABLE = "raw_meta_ads.ad_spend"
@@ -69,6 +69,16 @@ def test_first_run_backfills_in_slices_following_cursors(run, meta, httpserver, 
         "time_increment": "1",
         "fields": FIELDS,
         "time_range": '{"since":"2026-01-01","until":"2026-01-31"}',
+        "filtering": json.dumps(
+            [
+                {
+                    "field": "campaign.effective_status",
+                    "operator": "IN",
+                    "value": list(CAMPAIGN_STATUSES),
+                }
+            ],
+            separators=(",", ":"),
+        ),
         "limit": "25",
     }
     assert first.headers["Authorization"] == f"Bearer {TOKEN}"
@@ -109,6 +119,77 @@ def test_next_run_rereads_28_days_and_restatements_replace(run, meta, httpserver
     assert query(
         f"select spend from {TABLE} where campaign_id = '602' and date = '2026-02-20'"
     ) == [(Decimal("31.50"),)]
+
+
+def test_spend_of_deleted_and_archived_campaigns_is_loaded(run, meta, query):
+    meta.deleted = {"601": "DELETED", "602": "ARCHIVED"}  # both deleted inside the look-back
+
+    run(today="2026-01-03")
+
+    assert query(
+        f"select campaign_id, count(*), sum(spend) from {TABLE} group by 1 order by 1"
+    ) == [
+        ("601", 2, Decimal("14.50")),
+        ("602", 2, Decimal("14.50")),
+    ]
+
+
+# A BUC throttle as Meta sends it: HTTP 400, error code 80000, and the usage header keyed
+# by the ad account with estimated_time_to_regain_access in minutes (Marketing API "Rate
+# Limiting", developers.facebook.com/docs/marketing-api/overview/rate-limiting; recorded
+# headers in facebook-business-sdk users' tests).
+THROTTLE = {
+    "error": {
+        "message": "There have been too many calls from this ad-account. Wait a bit and try again.",
+        "type": "OAuthException",
+        "code": 80000,
+        "error_subcode": 2446079,
+        "fbtrace_id": "AbCdEfGh123",
+    }
+}
+
+
+def usage_header(minutes: int) -> dict:
+    usage = {
+        "998877": [
+            {
+                "type": "ads_insights",
+                "call_count": 100,
+                "total_cputime": 34,
+                "total_time": 41,
+                "estimated_time_to_regain_access": minutes,
+            }
+        ]
+    }
+    return {"X-Business-Use-Case-Usage": json.dumps(usage)}
+
+
+def test_a_throttle_waits_the_time_meta_estimates(run, meta, httpserver, sleeps, query):
+    httpserver.expect_oneshot_request(META_PATH).respond_with_response(
+        json_response(THROTTLE, 400, usage_header(4))
+    )
+
+    run(today="2026-01-03")
+
+    assert sleeps == [240.0]  # 4 minutes, not a few seconds of back-off
+    assert query(f"select count(*) from {TABLE}") == [(4,)]
+
+
+def test_a_throttle_longer_than_the_bound_waits_the_bound_then_fails_naming_it(
+    run, httpserver, sleeps
+):
+    httpserver.expect_request(META_PATH).respond_with_response(
+        json_response(THROTTLE, 400, usage_header(45))
+    )
+
+    with pytest.raises(PipelineStepFailed) as failure:
+        run(today="2026-01-03", max_attempts=2, max_throttle_wait_seconds=600)
+
+    assert sleeps == [600.0]
+    assert str(source_error(failure.value)) == (
+        "meta_ads: GET /v24.0/act_998877/insights failed after 2 attempts (HTTP 400: There "
+        "have been too many calls from this ad-account. Wait a bit and try again.)"
+    )
 
 
 @pytest.mark.parametrize(

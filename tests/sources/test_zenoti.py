@@ -14,7 +14,9 @@ from source_payloads import (
     json_response,
     requests_to,
     zenoti_appointment,
+    zenoti_center,
     zenoti_sale,
+    zenoti_service,
 )
 from source_support import assert_no_secret, missing_canonical_columns, source_error
 
@@ -113,7 +115,7 @@ def run(httpserver, make_pipeline, sleeps):
             page_size=2,
             today=today,
             sleep=sleeps.append,
-            **options,
+            **{"calls_per_minute": 0, **options},  # pacing has a test of its own
         )
         return pipeline.run(source.with_resources(*resources) if resources else source)
 
@@ -160,16 +162,18 @@ def test_catalog_entities_land_in_canonical_shapes(run, zenoti, httpserver, quer
         ("s2", "Injectables Consultation", "injectables", True),
         ("s3", "CoolSculpting", "body_contouring", False),
     ]
-    # five guests, two per page: three pages, then stop
+    # every guest of the center, five at two per page: three pages, then the total is reached
     pages = [
         (r.args["center_id"], r.args["page"], r.args["size"])
-        for r in requests_to(httpserver, "^/v1/guests/search$")
+        for r in requests_to(httpserver, "^/v1/guests$")
     ]
     assert pages == [(CENTER, "1", "2"), (CENTER, "2", "2"), (CENTER, "3", "2")]
+    # the documented guest list has no created_date: the load succeeds, staging dates the
+    # patient by its first appointment or sale
     assert query(
-        "select count(*), min(patient_id), min(created_at), min(email), min(phone), "
+        "select count(*), min(patient_id), count(created_at), min(email), min(phone), "
         "min(referral_source), min(location_id) from raw_zenoti.patients"
-    ) == [(5, "g1", "2025-11-03T10:15:00", "pat1@example.com", "3035550100", "Instagram", CENTER)]
+    ) == [(5, "g1", 0, "pat1@example.com", "3035550100", "Instagram", CENTER)]
 
 
 def test_appointments_in_7_day_windows_with_mapped_statuses(run, zenoti, httpserver, query):
@@ -233,19 +237,16 @@ def test_invoice_lines_carry_types_discounts_refund_links_and_void(run, zenoti, 
     run(today="2026-03-10", resources=("invoice_lines",))
 
     reports = requests_to(httpserver, "^/v1/reports/sales/accrual_basis/flat_file$")
-    assert [(r.get_json()["start_date"], r.get_json()["page"]) for r in reports] == [
-        ("2026-03-01", 1),
-        ("2026-03-01", 2),
-        ("2026-03-01", 3),
-        ("2026-03-08", 1),
+    assert [(r.get_json()["start_date"], r.args["page"], r.args["size"]) for r in reports] == [
+        ("2026-03-01 00:00:00", "1", "2"),
+        ("2026-03-01 00:00:00", "2", "2"),
+        ("2026-03-01 00:00:00", "3", "2"),
+        ("2026-03-08 00:00:00", "1", "2"),
     ]  # 5 items in the first week at 2 per page, then the 03-08 .. 03-10 window
-    first = reports[0]
-    assert first.get_json() == {
+    assert reports[0].get_json() == {
         "center_ids": [CENTER],
-        "start_date": "2026-03-01",
-        "end_date": "2026-03-08",
-        "page": 1,
-        "size": 2,
+        "start_date": "2026-03-01 00:00:00",
+        "end_date": "2026-03-07 23:59:59",
     }
     lines = query(
         "select line_id, item_type, quantity, unit_price, discount, tax, tip, invoice_status, "
@@ -376,3 +377,138 @@ def test_the_api_key_is_stored_nowhere(run, zenoti, tmp_path):
 
     stored = [p for p in tmp_path.rglob("*") if p.is_file() and API_KEY.encode() in p.read_bytes()]
     assert stored == []  # not in the DuckDB file, dlt's state, schemas, traces or logs
+
+
+def test_a_report_answering_ten_rows_a_page_is_read_to_its_total(
+    httpserver, make_pipeline, query, sleeps
+):
+    # Zenoti reads `page`/`size` from the query string only and answers its default of 10
+    # rows here: 23 items of one week take three pages, the last one short.
+    zenoti = ZenotiFake(httpserver, report_cap=10)
+    zenoti.sales = [zenoti_sale(f"{2000 + n}", "s1", "2026-03-02") for n in range(23)]
+    source = zenoti_source(
+        clinic_id="clinic_a",
+        start_date="2026-03-01",
+        base_url=httpserver.url_for("/"),
+        page_size=100,
+        calls_per_minute=0,
+        today="2026-03-07",
+        sleep=sleeps.append,
+    )
+
+    make_pipeline("zenoti").run(source.with_resources("invoice_lines"))
+
+    reports = requests_to(httpserver, "^/v1/reports/sales/accrual_basis/flat_file$")
+    assert [(r.args["page"], r.args["size"]) for r in reports] == [
+        ("1", "100"),
+        ("2", "100"),
+        ("3", "100"),
+    ]
+    assert query("select count(*), sum(net_amount) from raw_zenoti.invoice_lines") == [
+        (23, Decimal(23 * 280))
+    ]
+
+
+def test_a_report_without_a_total_ends_on_an_empty_page(httpserver, make_pipeline, query):
+    rows = [zenoti_sale(f"{3000 + n}", "s1", "2026-03-02") for n in range(3)]
+    for page, chunk in ((1, rows[:2]), (2, rows[2:]), (3, [])):  # page 2 short, not the end
+        httpserver.expect_oneshot_request(
+            "/v1/reports/sales/accrual_basis/flat_file",
+            method="POST",
+            query_string={"page": str(page), "size": "2"},
+        ).respond_with_json({"sales": chunk})
+    httpserver.expect_request("/v1/centers").respond_with_json({"centers": [zenoti_center()]})
+    source = zenoti_source(
+        clinic_id="clinic_a",
+        start_date="2026-03-01",
+        base_url=httpserver.url_for("/"),
+        page_size=2,
+        calls_per_minute=0,
+        today="2026-03-03",
+    )
+
+    make_pipeline("zenoti").run(source.with_resources("invoice_lines"))
+
+    assert query("select count(*) from raw_zenoti.invoice_lines") == [(3,)]
+
+
+def test_services_are_listed_expanded_so_zenotis_category_decides(run, zenoti, httpserver, query):
+    # Zenoti files thread lifts under Injectables; the name alone says nothing.
+    zenoti.services.append(zenoti_service("s4", "Lifting Thread", "Injectables"))
+
+    run(today="2026-03-20", resources=("services",))
+
+    assert {
+        r.args.get("expand") for r in requests_to(httpserver, f"^/v1/centers/{CENTER}/services$")
+    } == {"additional_info"}
+    assert query(
+        "select category, zenoti_category from raw_zenoti.services where service_id = 's4'"
+    ) == [("injectables", "Injectables")]
+
+
+def test_zenotis_invoice_item_id_is_the_line_id_and_a_refund_points_at_it(run, zenoti, query):
+    zenoti.sales = [
+        zenoti_sale("1001", "p9", "2026-03-02", item_type="Product", invoice_item_id="ii-2"),
+        zenoti_sale("1001", "s1", "2026-03-02", invoice_item_id="ii-1"),
+        zenoti_sale(
+            "R77",
+            "s1",
+            "2026-03-16",  # a later window than the original invoice
+            qty=-1,
+            sales_exc_tax=-280.0,
+            discount=-20.0,
+            tax=-22.4,
+            base_invoice_no="1001",
+            invoice_item_id="ii-9",
+        ),
+    ]
+
+    run(today="2026-03-20", resources=("invoice_lines",))
+
+    assert query(
+        "select line_id, invoice_no, item_id, refund_of_line_id, base_invoice_no "
+        "from raw_zenoti.invoice_lines order by line_id"
+    ) == [
+        ("ii-1", "1001", "s1", None, None),
+        ("ii-2", "1001", "p9", None, None),
+        ("ii-9", "R77", "s1", "ii-1", "1001"),
+    ]
+
+
+def test_requests_are_paced_at_60_a_minute(run, zenoti, httpserver, sleeps):
+    run(today="2026-03-20", resources=("locations", "providers"), calls_per_minute=60)
+
+    assert len(httpserver.log) == 2  # centers, then one page of employees
+    assert len(sleeps) == 1 and 0.9 < sleeps[0] <= 1.0
+
+
+def test_a_429_waits_its_ratelimit_reset(run, zenoti, httpserver, sleeps, query):
+    # Zenoti's throttle headers (docs.zenoti.com/docs/api-rate-limits-1): the quota refills
+    # in RateLimit-Reset seconds.
+    httpserver.expect_oneshot_request("/v1/appointments").respond_with_response(
+        json_response(
+            {"Message": "API calls quota exceeded! maximum admitted 60 per 60s."},
+            429,
+            {
+                "Organization-RateLimit-Limit": "60;w=60;b=60",
+                "RateLimit-Remaining": "0",
+                "RateLimit-Reset": "37",
+            },
+        )
+    )
+
+    run(today="2026-03-20", resources=("appointments",))
+
+    assert sleeps[:1] == [37.0]
+    assert query("select count(*) from raw_zenoti.appointments") == [(8,)]
+
+
+def test_a_spent_quota_holds_the_next_call_until_the_reset(run, zenoti, httpserver, sleeps):
+    httpserver.expect_oneshot_request("/v1/centers").respond_with_json(
+        {"centers": [zenoti_center()]},
+        headers={"RateLimit-Limit": "60", "RateLimit-Remaining": "0", "RateLimit-Reset": "12"},
+    )
+
+    run(today="2026-03-20", resources=("locations", "providers"))
+
+    assert len(sleeps) == 1 and 11 < sleeps[0] <= 12

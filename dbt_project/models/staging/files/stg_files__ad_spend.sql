@@ -7,6 +7,7 @@ source as (
 keyed as (
     select
         *,
+        {{ clean_text('clinic_id') }} as clinic_key,
         cast(trim(date) as date) as spend_date,
         lower({{ clean_text('platform') }}) as platform_key,
         {{ clean_text('campaign_id') }} as campaign_key
@@ -15,7 +16,7 @@ keyed as (
 
 -- no updated_at: a restating file wins because its name sorts later
 latest as (
-    {{ latest_version('keyed', ['spend_date', 'platform_key', 'campaign_key']) }}
+    {{ latest_version('keyed', ['clinic_key', 'spend_date', 'platform_key', 'campaign_key']) }}
 ),
 
 final as (
@@ -23,7 +24,7 @@ final as (
         spend_date,
         platform_key as platform,
         campaign_key as campaign_id,
-        {{ clean_text('clinic_id') }} as clinic_id,
+        clinic_key as clinic_id,
         {{ clean_text('account_id') }} as account_id,
         {{ clean_text('campaign_name') }} as campaign_name,
         cast({{ to_decimal('spend') }} as decimal(18, 2)) as spend,
