@@ -92,10 +92,10 @@ def provider_trend_svg(report: ProviderReport) -> str | None:
 
 
 @cache
-def _routing_template() -> dict:
+def _routing_template(with_per_dollar: bool) -> dict:
     base = alt.Chart(alt.NamedData(name="routing")).encode(
         x=alt.X("provider:N", title=None, axis=alt.Axis(labelAngle=-35)),
-        y=alt.Y("campaign:N", title=None),
+        y=alt.Y("campaign:N", title=None, axis=alt.Axis(labelLimit=320)),
     )
     routed = alt.layer(
         base.mark_rect().encode(
@@ -106,6 +106,8 @@ def _routing_template() -> dict:
             color=alt.condition("datum.dark", alt.value("white"), alt.value("#222")),
         ),
     ).properties(title="Routed consults", width=alt.Step(40), height=alt.Step(22))
+    if not with_per_dollar:  # every rate withheld: a colour scale over nothing reads NaN
+        return _finish(routed, "routing")
     per_dollar = alt.layer(
         base.mark_rect(color=WITHHELD),
         base.mark_rect()
@@ -124,7 +126,8 @@ def _routing_template() -> dict:
 
 def routing_svg(report: ClinicReport) -> str | None:
     """Campaign x provider: routed consults (top) and revenue per ad dollar (below, grey
-    where withheld for a small sample or where the campaign has no spend)."""
+    where withheld for a small sample or where the campaign has no spend; left out when
+    no cell has one)."""
     if not report.routing:
         return None
     most = max(r.attributed_consult_slots for r in report.routing)
@@ -141,4 +144,5 @@ def routing_svg(report: ClinicReport) -> str | None:
         }
         for r in report.routing
     ]
-    return _render(_routing_template(), "routing", rows)
+    published = any(r.revenue_per_ad_dollar is not None for r in report.routing)
+    return _render(_routing_template(published), "routing", rows)

@@ -457,8 +457,9 @@ def owner_page(
         "person.</p>"
         + _figure(
             routing_svg,
-            "Top: consults each campaign routed to each provider. Below: converted revenue "
-            "per allocated ad dollar (grey: withheld for a small sample, or no spend).",
+            "Top: consults each campaign routed to each provider. Below, when any is shown: "
+            "converted revenue per allocated ad dollar (grey: withheld for a small sample, or "
+            "no spend).",
             "Campaign by provider matrix",
         )
         + "<br>"
