@@ -108,16 +108,20 @@ def _routing_template(with_per_dollar: bool) -> dict:
     ).properties(title="Routed consults", width=alt.Step(40), height=alt.Step(22))
     if not with_per_dollar:  # every rate withheld: a colour scale over nothing reads NaN
         return _finish(routed, "routing")
+    with_spend = base.transform_filter("datum.has_spend")
     per_dollar = alt.layer(
-        base.mark_rect(color=WITHHELD),
-        base.mark_rect()
+        with_spend.mark_rect(color=WITHHELD),
+        with_spend.mark_rect()
         .encode(
             color=alt.Color(
                 "per_dollar:Q", scale=alt.Scale(scheme="greens"), title="revenue per ad $"
             )
         )
         .transform_filter("isValid(datum.per_dollar)"),
-        base.mark_text(fontSize=11, color="#222").encode(text="per_dollar_label:N"),
+        with_spend.mark_text(fontSize=11).encode(
+            text="per_dollar_label:N",
+            color=alt.condition("datum.per_dollar_dark", alt.value("white"), alt.value("#222")),
+        ),
     ).properties(title="Revenue per ad dollar", width=alt.Step(40), height=alt.Step(22))
     return _finish(
         alt.vconcat(routed, per_dollar, spacing=28).resolve_scale(color="independent"), "routing"
@@ -125,19 +129,22 @@ def _routing_template(with_per_dollar: bool) -> dict:
 
 
 def routing_svg(report: ClinicReport) -> str | None:
-    """Campaign x provider: routed consults (top) and revenue per ad dollar (below, grey
-    where withheld for a small sample or where the campaign has no spend; left out when
-    no cell has one)."""
+    """Campaign x provider: routed consults (top) and revenue per ad dollar of the
+    campaigns with spend (below, grey where withheld for a small sample; left out when no
+    cell has one)."""
     if not report.routing:
         return None
     most = max(r.attributed_consult_slots for r in report.routing)
+    best = max((r.revenue_per_ad_dollar or 0) for r in report.routing)
     rows = [
         {
             "campaign": r.campaign_label,
             "provider": r.provider_name,
             "routed": r.attributed_consult_slots,
             "dark": r.attributed_consult_slots > 0.6 * most,  # white text on dark cells
+            "has_spend": (r.allocated_spend or 0) > 0,  # organic, referral: nothing to divide
             "per_dollar": r.revenue_per_ad_dollar,
+            "per_dollar_dark": (r.revenue_per_ad_dollar or 0) > 0.6 * best,
             "per_dollar_label": "–"
             if r.revenue_per_ad_dollar is None
             else f"{r.revenue_per_ad_dollar:.2f}",

@@ -458,8 +458,8 @@ def owner_page(
         + _figure(
             routing_svg,
             "Top: consults each campaign routed to each provider. Below, when any is shown: "
-            "converted revenue per allocated ad dollar (grey: withheld for a small sample, or "
-            "no spend).",
+            "converted revenue per allocated ad dollar of the paid campaigns (grey: withheld "
+            "for a small sample).",
             "Campaign by provider matrix",
         )
         + "<br>"
