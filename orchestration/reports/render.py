@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.reports.data import ClinicReport, MartReader
+from orchestration.reports.data import MartReader
 from orchestration.reports.periods import Period
 
 REPORTS_ENV = "PROVIDER_VIEW_REPORTS"
@@ -31,7 +31,6 @@ class RenderedReports:
     out: Path
     owner_pages: dict[str, Path] = field(default_factory=dict)  # clinic_id -> index.html
     provider_pages: dict[str, dict[str, Path]] = field(default_factory=dict)  # clinic -> id -> page
-    clinics: dict[str, ClinicReport] = field(default_factory=dict)
 
     @property
     def page_count(self) -> int:
@@ -90,5 +89,4 @@ def render_reports(warehouse: str | Path, out: str | Path, period: Period) -> Re
             clinic = reader.clinic_report(clinic_id, period)
             html = pages.owner_page(clinic, charts.routing_svg(clinic), links)
             result.owner_pages[clinic_id] = _write(clinic_dir / "index.html", html)
-            result.clinics[clinic_id] = clinic
     return result
