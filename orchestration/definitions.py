@@ -8,12 +8,13 @@ from orchestration import settings
 from orchestration.defs.api_sources import api_source_assets
 from orchestration.defs.checks import quality_checks
 from orchestration.defs.ingestion import raw_files_assets
+from orchestration.defs.reports import scorecards
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.schedules import daily_refresh, refresh_job
 from orchestration.defs.transform import dbt_models, dbt_project
 
 defs = Definitions(
-    assets=[raw_files_assets, *api_source_assets, dbt_models],
+    assets=[raw_files_assets, *api_source_assets, dbt_models, scorecards],
     asset_checks=quality_checks,
     jobs=[refresh_job],
     schedules=[daily_refresh],

@@ -26,7 +26,6 @@ import duckdb
 import pytest
 
 from ingestion.demo import generate_clinic
-from orchestration.cli.provider_table import provider_table
 
 # Scale 2 (about 175,000 invoice lines) keeps the whole module near 1.5 minutes on two
 # cores while giving each provider 200-900 mature consults per quarter.
@@ -227,11 +226,17 @@ def test_favoured_routing_earns_more_per_ad_dollar(warehouse):
     assert _order(favoured_rows)[0] == f"{favoured}/{strongest}"
 
 
-def test_provider_table_reads_the_trailing_rows(warehouse):
-    table = provider_table(warehouse.path)
-    active = [p for p, t in warehouse.truth["providers"].items() if t["active"]]
+def test_the_run_rendered_a_private_page_per_active_provider(warehouse):
+    """The refresh job ends with reports/scorecards: pages beside the warehouse."""
+    clinic = warehouse.path.parent / "reports" / "clin_demo"
     names = dict(warehouse.query("select provider_id, provider_name from marts.dim_providers"))
+    active = [p for p, t in warehouse.truth["providers"].items() if t["active"]]
     for provider in active:
-        assert names[provider] in table
-    assert f"to {warehouse.truth['as_of_date']}" in table
-    assert str(warehouse.path.resolve()) in table.splitlines()[-1]
+        page = (clinic / "providers" / f"{provider}.html").read_text(encoding="utf-8")
+        assert names[provider] in page
+        assert not [n for p, n in names.items() if p != provider and n in page]
+    assert (
+        warehouse.truth["as_of_date"]
+        in warehouse.query("select cast(max(period_end) as varchar) from marts.team_practices")[0]
+    )
+    assert (clinic / "index.html").is_file()

@@ -65,10 +65,7 @@ def materialize() -> tuple[bool, str]:
     return result.success, format_check_results(result.get_asset_check_evaluations())
 
 
-def _report(
-    warehouse: Path, outcome: tuple[bool, str], started: float, providers: bool = False
-) -> int:
-    from orchestration.cli.provider_table import provider_table
+def _report(warehouse: Path, outcome: tuple[bool, str], started: float, pages: bool = False) -> int:
     from orchestration.cli.summary import format_summary, load_summary
 
     ok, checks = outcome
@@ -79,9 +76,13 @@ def _report(
         print(f"(no load summary: {exc})")
     print()
     print(checks)
-    if providers and ok:  # the marts exist
+    if pages and ok:  # the marts and the pages exist
+        from orchestration.cli.report import clinic_summary
+        from orchestration.reports.periods import parse_period
+        from orchestration.reports.render import default_out
+
         print()
-        print(provider_table(warehouse))
+        print(clinic_summary(warehouse, default_out(warehouse), parse_period("trailing_90d")))
     print(f"\nwarehouse: {settings.warehouse_location()}")
     print("open the Dagster UI with `make dev` to see runs, assets and checks")
     status = "done" if ok else "FAILED (see the log above and the Dagster UI)"
@@ -105,7 +106,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     warehouse = _configure(args.warehouse, str(out), args.as_of)
     os.environ[settings.SOURCES_ENV] = settings.FILE_SOURCE  # the demo clinic is files only
-    return _report(warehouse, materialize(), started, providers=True)
+    return _report(warehouse, materialize(), started, pages=True)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -177,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(run)
     run.set_defaults(func=cmd_run)
+
+    from orchestration.cli.report import add_report_parser
+
+    add_report_parser(sub)
     return parser
 
 

@@ -39,6 +39,10 @@ class _PostgresResult:
     def __init__(self, cursor: Any) -> None:
         self._cursor = cursor
 
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
     def fetchall(self) -> list[tuple]:
         return self._cursor.fetchall()
 

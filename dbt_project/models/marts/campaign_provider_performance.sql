@@ -1,7 +1,9 @@
 -- A campaign's attributed consults split by the consult's provider, one row per
 -- (clinic, platform, campaign, period, provider): METRICS.md section 5. The campaign's
 -- spend in the period is allocated by the provider's share of its attributed consult
--- slots; revenue_per_ad_dollar = converted_revenue / allocated_spend.
+-- slots; revenue_per_ad_dollar = converted_revenue / allocated_spend. A row is about a
+-- person, so both rates are withheld below min_consults mature consults (the counts stay).
+{%- set withheld_rates = ['conversion_rate', 'revenue_per_ad_dollar'] %}
 with
 
 campaign_provider_periods as (
@@ -44,10 +46,13 @@ final as (
         consults_held,
         consults_mature,
         consults_converted,
-        {{ rate(safe_divide('consults_converted', 'consults_mature')) }} as conversion_rate,
+        {{ withhold(rate(safe_divide('consults_converted', 'consults_mature')), 'consults_mature', 'min_consults') }}
+            as conversion_rate,
         converted_revenue,
         allocated_spend,
-        {{ rate(safe_divide('converted_revenue', 'allocated_spend')) }} as revenue_per_ad_dollar
+        {{ withhold(rate(safe_divide('converted_revenue', 'allocated_spend')), 'consults_mature', 'min_consults') }}
+            as revenue_per_ad_dollar,
+        {{ sample_status([(withheld_rates, 'consults_mature', 'min_consults')]) }} as sample_status
     from allocated
 )
 
