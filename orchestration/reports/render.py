@@ -68,7 +68,7 @@ def render_reports(warehouse: str | Path, out: str | Path, period: Period) -> Re
     with reader:
         if not relation_exists(reader.con, "marts", "provider_scorecards"):
             raise ReportError(
-                "the warehouse has no marts.provider_scorecards: build the marts first "
+                f"{warehouse} has no marts.provider_scorecards: build the marts first "
                 "(`provider-view run`)"
             )
         clinics = reader.clinics(period)
