@@ -35,12 +35,16 @@ class WarehouseResource(ConfigurableResource):
     path: str = ""
     inputs: str = ""
     as_of: str = ""
+    column_map: str = ""
 
     def warehouse_path(self) -> str:
         return self.path or str(settings.warehouse_path())
 
     def inputs_url(self) -> str:
         return self.inputs or settings.inputs_url()
+
+    def map_path(self) -> str:
+        return self.column_map or settings.map_path()
 
     def as_of_date(self) -> str | None:
         return self.as_of or settings.as_of_date()
