@@ -166,13 +166,14 @@ def _stage(con: duckdb.DuckDBPyConnection, references: References) -> None:
             version = f"""case when regexp_matches({value}, '{OFFSET_PATTERN}')
                 then cast({value} as timestamptz)
                 else timezone({tz}, cast({value} as timestamp)) end desc nulls last,"""
-        checks = [
-            f"""case when {_clean(col, "winner")} is not null and not exists (
-                    select 1 from staged_{target} as t where t._reasons = ''
-                    and {_clean(ENTITIES[target].key[0], "t")} = {_clean(col, "winner")})
-                then 'unknown {col}: ''' || {_clean(col, "winner")} || '''' end"""
-            for col, target in refs
-        ]
+        checks, joins = [], []
+        for col, target in refs:
+            value, ref = _clean(col, "winner"), f"ref_{col}"
+            joins.append(f"left join keys_{target} as {ref} on {ref}.key = {value}")
+            checks.append(
+                f"case when {value} is not null and {ref}.key is null"
+                f" then 'unknown {col}: ''' || {value} || '''' end"
+            )
         reasons = f"concat_ws('; ', {', '.join(checks)})" if checks else "''"
         con.execute(
             f"""
@@ -185,11 +186,17 @@ def _stage(con: duckdb.DuckDBPyConnection, references: References) -> None:
                 from raw_{entity.name} as raw {zone}
             )
             select winner.* exclude (_rank), {reasons} as _reasons
-            from ranked as winner where _rank = 1
+            from ranked as winner {" ".join(joins)}
+            where winner._rank = 1
             """
         )
         if entity.name == "invoice_lines":
             _refuse_unknown_refunds(con)
+        # the keys a reference may name (staging's reference_joins)
+        con.execute(
+            f"""create table keys_{entity.name} as select distinct
+                {_clean(entity.key[0])} as key from staged_{entity.name} where _reasons = ''"""
+        )
         staged.add(entity.name)
 
 
