@@ -330,7 +330,13 @@ def read_export(
 def _column_sql(emap: EntityMap, col) -> str:
     """SQL for one canonical column: read, value-mapped, reformatted, zoned."""
     if col.name in emap.lookups:
-        return f"lookup_{col.name}.key"
+        # an unresolved name stays as written: its row is quarantined (MAP_REASON), so
+        # the name never loads as an id, and the quarantine shows what the row said
+        lookup = emap.lookups[col.name]
+        return (
+            f"case when lookup_{col.name}.ids = 1 then lookup_{col.name}.key"
+            f" else export_rows.{ident(lookup.column)} end"
+        )
     value = f"export_rows.{ident(emap.source(col.name))}"
     if col.name in emap.values:
         cases = " ".join(
