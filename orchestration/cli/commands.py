@@ -101,6 +101,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     warehouse = _configure(args.warehouse, str(out), args.as_of)
     os.environ[settings.SOURCES_ENV] = settings.FILE_SOURCE  # the demo clinic is files only
+    os.environ.pop(settings.MAP_ENV, None)  # in the canonical format: no column map
     return _report(warehouse, materialize(), started, providers=True)
 
 
