@@ -9,24 +9,9 @@ import pytest
 from e2e.conftest import small_clinic  # noqa: F401  (the demo clinic a real run built)
 
 from ingestion.files.dryrun import dry_run
-from ingestion.files.entities import ENTITIES
-from intake.conftest import SAMPLE
+from intake.conftest import SAMPLE, landed
 from orchestration.cli.check import staging_references
 from orchestration.cli.commands import main
-
-
-def _landed(built) -> dict[str, tuple[int, int, int]]:
-    """(staged, quarantined, superseded) per entity, as the warehouse holds them."""
-    out = {}
-    for entity in ENTITIES:
-        staged = built.query(f"select count(*) from staging.stg_files__{entity}")[0][0]
-        quarantined, at_staging = built.query(
-            "select count(*), count(*) filter (stage = 'staging') from"
-            f" staging.stg_files__quarantine where entity = '{entity}' and row_number > 0"
-        )[0]
-        raw = built.query(f"select count(*) from raw_files.{entity}")[0][0]
-        out[entity] = (staged, quarantined, raw - staged - at_staging)
-    return out
 
 
 def _checked(folder) -> dict[str, tuple[int, int, int]]:
@@ -37,13 +22,13 @@ def _checked(folder) -> dict[str, tuple[int, int, int]]:
 
 def test_check_counts_equal_a_real_run_on_the_sample(sample_run):
     checked = _checked(SAMPLE)
-    assert checked == _landed(sample_run)
+    assert checked == landed(sample_run)
     assert checked["appointments"] == (830, 4, 7)  # the later drop supersedes 7 rows
 
 
 def test_check_counts_equal_a_real_run_on_a_small_demo(small_clinic):  # noqa: F811
     checked = _checked(small_clinic.inputs)
-    assert checked == _landed(small_clinic)
+    assert checked == landed(small_clinic)
     assert sum(q for _, q, _ in checked.values()) >= 8  # the demo's planted bad rows
 
 

@@ -1,5 +1,6 @@
 """--map MAP.toml: one test per kind of map rule, the unknown name, the up-front
-validation, and the shipped example, which loads to the same marts as the sample."""
+validation, and the shipped example, which loads to the same marts as the sample (and
+which `check --map` judges as the real run does)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ingestion.files.dryrun import dry_run
 from ingestion.files.entities import ENTITIES
 from ingestion.files.mapping import MapError, NameLookups, load_map, read_export
 from ingestion.files.validate import split_rows
-from intake.conftest import SAMPLE
+from intake.conftest import SAMPLE, landed
 from orchestration.cli.check import staging_references
 from orchestration.cli.commands import main
 from orchestration.defs.resources import WarehouseResource
@@ -242,6 +243,10 @@ def test_the_example_loads_to_the_same_marts_as_its_canonical_twin(example_run, 
                     (select * from example.marts.{mart} except all select * from sample.marts.{mart}))"""
             ).fetchall()[0][0]
             assert differ == 0, f"marts.{mart}: {differ} of {rows} rows differ"
+    checked = dry_run(str(EXAMPLE), staging_references(), load_map(EXAMPLE_MAP))
+    assert {v.entity: (v.staged, v.quarantined, v.superseded) for v in checked.entities} == (
+        landed(example_run)
+    )
     quarantine = example_run.query(
         "select record_key, reason from staging.stg_files__quarantine where entity = 'appointments'"
     )
