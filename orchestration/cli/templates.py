@@ -19,10 +19,7 @@ from orchestration.settings import DATA_DIR
 # What each kind accepts, and an example value of it.
 _KINDS = {
     "text": ("text", ""),
-    "timestamp": (
-        "timestamp, ISO 8601: local time at the location, or with an offset or Z",
-        "2026-11-02T15:45:00",
-    ),
+    "timestamp": ("timestamp, ISO 8601", "2026-11-02T15:45:00"),
     "date": ("date, ISO 8601 (YYYY-MM-DD)", "2026-11-02"),
     "decimal": ("decimal number, a point for decimals, no thousands separator", "250.00"),
     "integer": ("whole number", "1200"),
@@ -70,13 +67,17 @@ def format_markdown() -> str:
         "A later row of the same key updates it: the latest `updated_at` wins where an",
         "entity has one, else the file whose name sorts last, then the last row.",
         "",
+        "A timestamp without an offset is local time at the row's location (a lead's: its",
+        "clinic's first location); one with an offset or `Z` is converted to that zone.",
+        "",
         "Every row is checked before it loads; a row that fails goes to the quarantine",
         "with its reason, and a file without a required column is refused whole.",
         f"Timestamps and dates before {rules.EARLIEST} are refused as placeholders, and so",
         f"are those more than {rules.FUTURE_TOLERANCE} ahead (unless marked *may be ahead*).",
         f"A value longer than {MAX_FIELD_CHARS} characters and a text that a spreadsheet",
         "would run as a formula (`=...`) are refused. Check a folder before a run with",
-        "`provider-view check --inputs DIR`.",
+        "`provider-view check --inputs DIR`. A vendor's report can also be read as it is,",
+        "through a column map (`--map MAP.toml`, see the README's 'Your own exports').",
         "",
         "Metric definitions: `dbt_project/METRICS.md` (section 1 is this format).",
     ]
