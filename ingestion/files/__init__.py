@@ -26,7 +26,8 @@ import pyarrow as pa
 from dlt.sources import DltResource
 
 from .entities import ENTITIES, Entity
-from .mapping import ExportMap, NameLookups, load_map, read_export
+from .map_file import ExportMap, load_map
+from .mapping import NameLookups, read_export
 from .reader import (
     ExportFile,
     ExportFileError,
@@ -283,7 +284,7 @@ def file_exports(
     column_map: str = "",
 ) -> list[DltResource]:
     """A folder (local path or fsspec URL) of canonical CSV exports, or of a vendor's
-    exports read through `column_map` (a MAP.toml path, see mapping.py).
+    exports read through `column_map` (a MAP.toml path, see map_file.py).
 
     `on_file_error(entity, message)` hears of every file refused whole (missing
     required column, not UTF-8, unparseable) and of every CSV file whose name matches

@@ -18,7 +18,8 @@ import duckdb
 import pyarrow as pa
 
 from .entities import ENTITIES, Entity
-from .mapping import ExportMap, NameLookups, read_export
+from .map_file import ExportMap
+from .mapping import NameLookups, read_export
 from .reader import ExportFileError, file_entity, list_export_files, read_bytes
 from .rules import OFFSET_PATTERN, ident  # OFFSET_PATTERN: staging's time rule too
 from .validate import QUARANTINE_SCHEMA, quarantine_table, split_rows

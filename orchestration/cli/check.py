@@ -11,7 +11,7 @@ import sys
 import time
 
 from ingestion.files.dryrun import DryRun, References, dry_run
-from ingestion.files.mapping import ExportMap, MapError, load_map, map_problems
+from ingestion.files.map_file import ExportMap, MapError, load_map, map_problems
 from ingestion.files.reader import ExportFileError
 from orchestration.settings import DBT_PROJECT_DIR
 

@@ -14,7 +14,8 @@ from e2e.conftest import Built, run_cli
 from ingestion.demo.emr_example import build_example
 from ingestion.files.dryrun import dry_run
 from ingestion.files.entities import ENTITIES
-from ingestion.files.mapping import MapError, NameLookups, load_map, read_export
+from ingestion.files.map_file import MapError, load_map
+from ingestion.files.mapping import NameLookups, read_export
 from ingestion.files.validate import split_rows
 from intake.conftest import SAMPLE, landed
 from orchestration.cli.check import staging_references
