@@ -2,6 +2,7 @@
 
 PROVIDER_VIEW_WAREHOUSE  DuckDB file of the warehouse (default data/warehouse.duckdb)
 PROVIDER_VIEW_INPUTS     folder or fsspec URL of canonical exports (default data/inputs)
+PROVIDER_VIEW_MAP        column map (MAP.toml) the file source reads the inputs through
 PROVIDER_VIEW_AS_OF      as-of date for the metrics, YYYY-MM-DD (default: from the data)
 PROVIDER_VIEW_SOURCES    comma-separated sources the refresh job loads (default "files"):
                          files, google_ads, meta_ads, zenoti, leads
@@ -29,6 +30,7 @@ DAGSTER_HOME = DATA_DIR / "dagster"
 WAREHOUSE_ENV = "PROVIDER_VIEW_WAREHOUSE"
 INPUTS_ENV = "PROVIDER_VIEW_INPUTS"
 AS_OF_ENV = "PROVIDER_VIEW_AS_OF"
+MAP_ENV = "PROVIDER_VIEW_MAP"
 SOURCES_ENV = "PROVIDER_VIEW_SOURCES"
 TARGET_ENV = "PROVIDER_VIEW_TARGET"
 PG_URL_ENV = "PROVIDER_VIEW_PG_URL"
@@ -47,6 +49,11 @@ def warehouse_path() -> Path:
 
 def inputs_url() -> str:
     return os.environ.get(INPUTS_ENV) or str(DATA_DIR / "inputs")
+
+
+def map_path() -> str:
+    """The column map the file source reads the inputs through ('' = canonical files)."""
+    return os.environ.get(MAP_ENV) or ""
 
 
 def as_of_date() -> str | None:

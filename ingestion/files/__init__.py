@@ -26,6 +26,8 @@ import pyarrow as pa
 from dlt.sources import DltResource
 
 from .entities import ENTITIES, Entity
+from .map_file import ExportMap, load_map
+from .mapping import NameLookups, read_export
 from .reader import (
     ExportFile,
     ExportFileError,
@@ -33,7 +35,6 @@ from .reader import (
     content_digest,
     file_entity,
     list_export_files,
-    parse_export,
     read_bytes,
 )
 from .validate import QUARANTINE_SCHEMA, quarantine_table, split_rows
@@ -41,6 +42,7 @@ from .validate import QUARANTINE_SCHEMA, quarantine_table, split_rows
 __all__ = [
     "ENTITIES",
     "ExportFileError",
+    "ExportMap",
     "LOADED_FILES_SCHEMA",
     "drop_legacy_primary_keys",
     "file_exports",
@@ -98,7 +100,11 @@ def _raw_tombstone(schema: pa.Schema, file_name: str) -> pa.Table:
 
 
 def _load_entity(
-    entity: Entity, folder: str, on_file_error: FileErrorHandler | None
+    entity: Entity,
+    folder: str,
+    on_file_error: FileErrorHandler | None,
+    export_map: ExportMap | None,
+    lookups: NameLookups,
 ) -> Iterator[pa.Table]:
     schema = _raw_schema(entity)
     yield _with_deleted(schema.empty_table())  # the table exists before the first export
@@ -126,7 +132,7 @@ def _load_entity(
                 yield _raw_tombstone(schema, export.name)
                 yield _to_quarantine(_quarantine_tombstone(entity.name, export.name))
             try:
-                parsed = parse_export(export.name, raw, entity.column_names, entity.required_names)
+                parsed = read_export(entity, export.name, raw, export_map, lookups)
                 del raw  # the parsed table holds the rows; a large export is not kept twice
             except ExportFileError as exc:
                 _report(entity.name, str(exc), on_file_error)
@@ -228,10 +234,14 @@ def _report(entity: str, message: str, on_file_error: FileErrorHandler | None) -
 
 
 def _entity_resource(
-    entity: Entity, folder: str, on_file_error: FileErrorHandler | None
+    entity: Entity,
+    folder: str,
+    on_file_error: FileErrorHandler | None,
+    export_map: ExportMap | None,
+    lookups: NameLookups,
 ) -> DltResource:
     return dlt.resource(
-        _load_entity(entity, folder, on_file_error),
+        _load_entity(entity, folder, on_file_error, export_map, lookups),
         name=entity.name,
         merge_key="_file_name",  # a file's rows are replaced together
         write_disposition="merge",
@@ -271,8 +281,10 @@ def file_exports(
     folder: str = dlt.config.value,
     entities: Sequence[str] = tuple(ENTITIES),
     on_file_error: FileErrorHandler | None = None,
+    column_map: str = "",
 ) -> list[DltResource]:
-    """A folder (local path or fsspec URL) of canonical CSV exports.
+    """A folder (local path or fsspec URL) of canonical CSV exports, or of a vendor's
+    exports read through `column_map` (a MAP.toml path, see map_file.py).
 
     `on_file_error(entity, message)` hears of every file refused whole (missing
     required column, not UTF-8, unparseable) and of every CSV file whose name matches
@@ -281,7 +293,11 @@ def file_exports(
     unknown = sorted(set(entities) - set(ENTITIES))
     if unknown:
         raise ValueError(f"unknown entities {unknown}; known: {sorted(ENTITIES)}")
-    return [_entity_resource(ENTITIES[e], folder, on_file_error) for e in entities] + [
+    export_map = load_map(column_map) if column_map else None
+    lookups = NameLookups(folder, export_map)
+    return [
+        _entity_resource(ENTITIES[e], folder, on_file_error, export_map, lookups) for e in entities
+    ] + [
         _quarantine_resource(folder, on_file_error),
         loaded_files,
     ]

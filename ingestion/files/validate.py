@@ -11,6 +11,8 @@ import pyarrow as pa
 from . import rules
 from .entities import Column, Entity
 
+# a column a column map adds: why a row's mapping failed (an unknown name), else NULL
+MAP_REASON = "_map_reason"
 MAX_FIELD_CHARS = 4096  # a longer value is a pasted document, not a column value
 _SHOWN_CHARS = 80  # how much of a bad value a reason quotes
 
@@ -160,6 +162,8 @@ def split_rows(
     gain _file_name; quarantine rows carry the file, row number and every reason."""
     reasons = [r for col in entity.columns for r in _reasons(col, col.name in entity.key)]
     reasons += rules.row_reasons(entity.name)
+    if MAP_REASON in rows.column_names:
+        reasons.append(f"nullif({MAP_REASON}, '')")
     cols = [_ident(c) for c in entity.column_names]
     record = (
         "to_json({"

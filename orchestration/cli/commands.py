@@ -106,6 +106,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     warehouse = _configure(args.warehouse, str(out), args.as_of)
     os.environ[settings.SOURCES_ENV] = settings.FILE_SOURCE  # the demo clinic is files only
+    os.environ.pop(settings.MAP_ENV, None)  # in the canonical format: no column map
     return _report(warehouse, materialize(), started, pages=True)
 
 
@@ -129,6 +130,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             except Failure as exc:
                 print(f"provider-view run: {exc.description}", file=sys.stderr)
                 return 2
+    if args.map or settings.map_path():
+        from orchestration.cli.check import checked_map
+
+        try:  # every mapped column a file lacks, named before anything loads
+            path = str(Path(args.map or settings.map_path()).resolve())
+            checked_map(path, args.inputs or settings.inputs_url())
+        except ValueError as exc:
+            print(f"provider-view run: {exc}", file=sys.stderr)
+            return 2
+        os.environ[settings.MAP_ENV] = path
     warehouse = _configure(args.warehouse, args.inputs or settings.inputs_url(), args.as_of)
     loading = [
         os.environ[settings.INPUTS_ENV] if name == settings.FILE_SOURCE else f"the {name} API"
@@ -170,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     run.add_argument("--inputs", help="folder or fsspec URL of CSV exports (the file source)")
+    run.add_argument("--map", help=f"MAP.toml: read a vendor's exports (or {settings.MAP_ENV})")
     run.add_argument(
         "--source",
         action="append",
@@ -182,6 +194,19 @@ def build_parser() -> argparse.ArgumentParser:
     from orchestration.cli.report import add_report_parser
 
     add_report_parser(sub)
+
+    from orchestration.cli.check import cmd_check
+    from orchestration.cli.templates import cmd_templates
+
+    templates = sub.add_parser("templates", help="write a blank CSV per entity and FORMAT.md")
+    templates.add_argument("dir", help="folder to write them into")
+    templates.set_defaults(func=cmd_templates)
+    check = sub.add_parser(
+        "check", help="what a run would load, quarantine and refuse, without a warehouse"
+    )
+    check.add_argument("--inputs", required=True, help="folder or fsspec URL of CSV exports")
+    check.add_argument("--map", help="MAP.toml: read a vendor's exports through a column map")
+    check.set_defaults(func=cmd_check)
     return parser
 
 

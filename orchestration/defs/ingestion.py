@@ -37,6 +37,7 @@ def raw_files_assets(
     refused: list[str] = []
     source = file_exports(
         folder=warehouse.inputs_url(),
+        column_map=warehouse.map_path(),
         on_file_error=lambda entity, message: refused.append(f"{entity}: {message}"),
     )
     context.log.info(

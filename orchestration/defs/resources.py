@@ -53,6 +53,7 @@ class WarehouseResource(ConfigurableResource):
     path: str = ""
     inputs: str = ""
     as_of: str = ""
+    column_map: str = ""
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         # dbt runs as a subprocess of this process: give it the target's connection
@@ -63,6 +64,9 @@ class WarehouseResource(ConfigurableResource):
 
     def inputs_url(self) -> str:
         return self.inputs or settings.inputs_url()
+
+    def map_path(self) -> str:
+        return self.column_map or settings.map_path()
 
     def as_of_date(self) -> str | None:
         return self.as_of or settings.as_of_date()
