@@ -49,6 +49,11 @@ final as (
         {{ withhold(rate(safe_divide('rebooked_visits', 'completed_visits')), 'completed_visits', 'min_visits') }}
             as rebooking_rate,
 
+        capacity_appointments,
+        no_shows,
+        {{ withhold(rate(safe_divide('no_shows', 'capacity_appointments')), 'capacity_appointments', 'min_visits') }}
+            as no_show_rate,
+
         booked_minutes,
         shift_minutes,
         {{ rate(safe_divide('booked_minutes', 'shift_minutes')) }} as utilization,
@@ -68,6 +73,7 @@ final as (
             (['return_rate_90d'], 'first_visits_mature_90d', 'min_cohort'),
             (['return_rate_365d'], 'first_visits_mature_365d', 'min_cohort'),
             (['rebooking_rate'], 'completed_visits', 'min_visits'),
+            (['no_show_rate'], 'capacity_appointments', 'min_visits'),
         ]) }} as sample_status
     from provider_periods
 )
