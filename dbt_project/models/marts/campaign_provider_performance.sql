@@ -1,7 +1,8 @@
 -- A campaign's attributed consults split by the consult's provider, one row per
 -- (clinic, platform, campaign, period, provider): METRICS.md section 5. The campaign's
 -- spend in the period is allocated by the provider's share of its attributed consult
--- slots; revenue_per_ad_dollar = converted_revenue / allocated_spend.
+-- slots; revenue_per_ad_dollar = converted_revenue / allocated_spend. Campaign and provider
+-- names sit beside the ids for people reading the table.
 with
 
 campaign_provider_periods as (
@@ -10,6 +11,14 @@ campaign_provider_periods as (
 
 campaign_periods as (
     select * from {{ ref('int_campaign_periods_aggregated') }}
+),
+
+campaigns as (
+    select clinic_id, platform, campaign_id, campaign_name from {{ ref('dim_campaigns') }}
+),
+
+providers as (
+    select provider_id, provider_name from {{ ref('dim_providers') }}
 ),
 
 allocated as (
@@ -32,23 +41,30 @@ allocated as (
 
 final as (
     select
-        clinic_id,
-        platform,
-        campaign_id,
+        allocated.clinic_id,
+        allocated.platform,
+        allocated.campaign_id,
+        campaigns.campaign_name,
         period_type,
         period_start,
         period_end,
         is_complete,
-        provider_id,
-        attributed_consult_slots,
-        consults_held,
-        consults_mature,
-        consults_converted,
+        allocated.provider_id,
+        providers.provider_name,
+        {{ as_count('attributed_consult_slots') }} as attributed_consult_slots,
+        {{ as_count('consults_held') }} as consults_held,
+        {{ as_count('consults_mature') }} as consults_mature,
+        {{ as_count('consults_converted') }} as consults_converted,
         {{ rate(safe_divide('consults_converted', 'consults_mature')) }} as conversion_rate,
         converted_revenue,
         allocated_spend,
         {{ rate(safe_divide('converted_revenue', 'allocated_spend')) }} as revenue_per_ad_dollar
     from allocated
+    left join campaigns
+        on campaigns.clinic_id = allocated.clinic_id
+        and campaigns.platform = allocated.platform
+        and campaigns.campaign_id = allocated.campaign_id
+    left join providers on providers.provider_id = allocated.provider_id
 )
 
 select * from final
