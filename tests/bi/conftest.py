@@ -31,7 +31,7 @@ class BiWarehouse:
 def bi_warehouse(tmp_path_factory) -> BiWarehouse:
     root = tmp_path_factory.mktemp("bi")
     inputs, path = root / "exports", root / "warehouse.duckdb"
-    generate_clinic(inputs, scale=0.05, seed=11)
+    generate_clinic(inputs, scale=0.1, seed=11)  # routing rows reach min_consults
     env = {**os.environ, "DAGSTER_HOME": str(root / "dagster")}
     env.pop("PROVIDER_VIEW_AS_OF", None)
     result = subprocess.run(
