@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test dev lint clean
+.PHONY: install demo test dev docs lint clean
 
 install: $(STAMP)
 
@@ -25,6 +25,15 @@ dev: install
 	mkdir -p data/dagster
 	test -e data/dagster/dagster.yaml || ln -s ../../dagster.yaml data/dagster/dagster.yaml
 	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster dev -m orchestration.definitions
+
+# The dbt docs site (models, columns, lineage, exposures) for the warehouse at
+# PROVIDER_VIEW_WAREHOUSE (default data/warehouse.duckdb, e.g. after `make demo`), read
+# through the read-only target, served on this machine only.
+DOCS_PORT ?= 8580
+docs: install
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . --target reader
+	@echo "dbt docs: http://127.0.0.1:$(DOCS_PORT)  (Ctrl-C stops the server)"
+	cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 lint: install
 	$(BIN)/ruff check .

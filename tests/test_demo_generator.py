@@ -461,6 +461,28 @@ def test_utilization_recomputed_from_files_matches_truth(demo: Path, data: dict,
     assert near_target >= 0.8 * len(truth["providers"])
 
 
+def test_no_shows_recomputed_from_files_match_truth(data: dict, truth: dict):
+    # METRICS.md section 5: no-shows over capacity appointments (completed, no_show,
+    # late_cancelled, any service) dated on or before as_of
+    a = data["appts"]
+    capacity = a[a["status"].isin(["completed", "no_show", "late_cancelled"])]
+    capacity = capacity[capacity["date"] <= data["as_of"]]
+    no_shows = (
+        capacity["status"].eq("no_show").groupby(capacity["provider_id"]).agg(["sum", "size"])
+    )
+    for pid, planted in truth["providers"].items():
+        real = truth["realized"]["providers"][pid]
+        assert no_shows.loc[pid, "size"] == real["capacity_appointments"], pid
+        assert no_shows.loc[pid, "sum"] == real["no_shows"], pid
+        # planned to the planted share over the whole history, up to rounding one visit
+        rate = real["no_shows"] / real["capacity_appointments"]
+        assert rate == pytest.approx(planted["no_show_p"], abs=1 / real["capacity_appointments"])
+    # the planted shares differ, so the rate tells providers apart
+    assert len({round(t["no_show_p"], 2) for t in truth["providers"].values()}) == len(
+        truth["providers"]
+    )
+
+
 def test_consult_mix_matches_planted(data: dict, truth: dict):
     a = data["appts"]
     slots = a[a["consult"] & a["status"].isin(["completed", "no_show", "late_cancelled"])]

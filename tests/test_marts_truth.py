@@ -46,6 +46,8 @@ PROVIDER_COUNTS = (
     "returned_365d",
     "completed_visits",
     "rebooked_visits",
+    "capacity_appointments",
+    "no_shows",
 )
 CAMPAIGN_COUNTS = (
     "attributed_consult_slots",
@@ -193,6 +195,7 @@ def test_planted_conversion_lies_in_the_wilson_interval(warehouse):
         ("avg_ticket", "ticket_revenue", "tickets"),
         ("return_90d_p", "returned_90d", "first_visits_mature_90d"),
         ("rebook_p", "rebooked_visits", "completed_visits"),
+        ("no_show_p", "no_shows", "capacity_appointments"),
     ],
 )
 def test_providers_order_matches_the_planted_order(warehouse, planted_key, numerator, denominator):
@@ -200,6 +203,25 @@ def test_providers_order_matches_the_planted_order(warehouse, planted_key, numer
     measured = {p: s[numerator] / s[denominator] for p, s in pooled.items()}
     planted = {p: t[planted_key] for p, t in warehouse.truth["providers"].items()}
     assert _order(measured) == _order(planted)
+
+
+def test_no_show_rate_recovers_the_planted_share(warehouse):
+    # the generator plans each provider's no-shows to its planted share of capacity over
+    # the whole history; the complete quarters hold all but the as-of quarter of it
+    planted = {p: t["no_show_p"] for p, t in warehouse.truth["providers"].items()}
+    pooled = warehouse.pooled_quarters(("no_shows", "capacity_appointments"))
+    for provider, sums in pooled.items():
+        rate = sums["no_shows"] / sums["capacity_appointments"]
+        assert rate == pytest.approx(planted[provider], abs=0.01), provider
+    # the published (not withheld) quarterly rates agree with the pooled counts
+    published = warehouse.query(
+        "select count(*), count(no_show_rate),"
+        " sum(case when no_show_rate is not null"
+        "     and abs(no_show_rate - no_shows * 1.0 / capacity_appointments) > 1e-6 then 1 end)"
+        " from marts.provider_performance"
+        " where capacity_appointments >= 20 or no_show_rate is not null"
+    )[0]
+    assert published[0] == published[1] > 0 and published[2] is None
 
 
 def test_favoured_routing_earns_more_per_ad_dollar(warehouse):

@@ -117,3 +117,9 @@
 {% macro duckdb__local_to_instant(local_ts, tz) -%}
     timezone({{ tz }}, {{ local_ts }})
 {%- endmacro %}
+
+{#- A count as a BIGINT on every database: DuckDB sums integers into HUGEINT (int128),
+    which several BI drivers cannot read. -#}
+{% macro as_count(expression) -%}
+    cast({{ expression }} as {{ dbt.type_bigint() }})
+{%- endmacro %}

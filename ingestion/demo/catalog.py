@@ -69,6 +69,9 @@ CONVERSION_P = np.array([0.60, 0.45, 0.70, 0.30, 0.55, 0.25, 0.65, 0.40, 0.50, 0
 AVG_TICKET = np.array([1010.0, 480, 740, 830, 920, 570, 390, 1100, 660, 300])
 RETURN_90D_P = np.array([0.70, 0.40, 0.55, 0.35, 0.65, 0.30, 0.50, 0.60, 0.45, 0.75])
 REBOOK_P = np.array([0.55, 0.30, 0.45, 0.20, 0.60, 0.15, 0.35, 0.50, 0.25, 0.40])
+# Share of each provider's capacity appointments (completed, no_show, late_cancelled) that
+# are no-shows; the visits are planned around it (visits.plant_no_shows).
+NO_SHOW_P = np.array([0.09, 0.14, 0.07, 0.16, 0.11, 0.13, 0.08, 0.12, 0.10, 0.15])
 # Consult category probabilities over CONSULT_CATEGORIES, one row per provider.
 CONSULT_MIX = np.array(
     [

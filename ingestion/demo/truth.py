@@ -51,8 +51,9 @@ def realized(v: Visits, ep: Episodes, lines: Lines, pats: Patients, end_day: int
     day = v.start // MIN_PER_DAY
     past = day <= end_day
     done = (v.status == COMPLETED) & past
+    capacity = past & np.isin(v.status, [COMPLETED, NO_SHOW, LATE_CANCELLED])
     consult = np.isin(v.kind, [CONSULT, RESCHEDULE])
-    slot = consult & past & np.isin(v.status, [COMPLETED, NO_SHOW, LATE_CANCELLED])
+    slot = consult & capacity
     held = consult & done
     mature = held & (day + window <= end_day)
     e = np.maximum(v.episode, 0)
@@ -114,6 +115,8 @@ def realized(v: Visits, ep: Episodes, lines: Lines, pats: Patients, end_day: int
             "ticket_revenue": round(float(ticket_rev[i]) / 100, 2),
             **{k: int(val[i]) for k, val in returns.items()},
             "completed_visits": int(_per_provider(v.provider[done])[i]),
+            "capacity_appointments": int(_per_provider(v.provider[capacity])[i]),
+            "no_shows": int(_per_provider(v.provider[capacity & (v.status == NO_SHOW)])[i]),
             "rebooked_visits": int(_per_provider(v.provider[done & v.rebooked])[i]),
             "consult_slots_by_category": {
                 c: int(by_cat[i, j]) for j, c in enumerate(cat.CONSULT_CATEGORIES)
@@ -195,6 +198,7 @@ def planted_providers() -> dict:
             "avg_ticket": float(cat.AVG_TICKET[i]),
             "return_90d_p": float(cat.RETURN_90D_P[i]),
             "rebook_p": float(cat.REBOOK_P[i]),
+            "no_show_p": float(cat.NO_SHOW_P[i]),
             "utilization_p": float(UTILIZATION_P[i]),
             "consult_mix": {
                 c: float(cat.CONSULT_MIX[i, j]) for j, c in enumerate(cat.CONSULT_CATEGORIES)
@@ -250,9 +254,10 @@ NOTES = {
     "providers": "planted parameters; the marts recover them up to sampling noise over "
     "all calendar quarters (conversion over mature consults held, avg_ticket over all "
     "positive tickets including consult-fee-only and retail-only ones, return over mature "
-    "first visits by first provider, rebooking over completed visits, consult_mix over "
-    "consult slots, utilization_p = booked_minutes / shift_minutes, which the shifts are "
-    "staffed to hit in every calendar quarter up to their 30-minute grid)",
+    "first visits by first provider, rebooking over completed visits, no_show_p = "
+    "no-shows / capacity appointments (completed, no_show, late_cancelled; any service), "
+    "consult_mix over consult slots, utilization_p = booked_minutes / shift_minutes, "
+    "which the shifts are staffed to hit in every calendar quarter up to their 30-minute grid)",
     "realized": "exact all-time values of this data set with as_of = end_date: the sums "
     "of the marts' calendar_quarter rows must equal them (money in USD, 2 decimals)",
     "campaign_routing": "probability that a patient acquired by the campaign has their "

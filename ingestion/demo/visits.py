@@ -10,7 +10,9 @@ around them so the metric rules of METRICS.md recover exactly what was drawn:
 - the 90-day return of a first visit is drawn first, and the converting treatment
   (same day or not) and the maintenance visit are placed to agree with it;
 - a rebooked visit's next appointment is booked during the visit; any other next
-  appointment is booked before the visit or on a later date.
+  appointment is booked before the visit or on a later date;
+- each provider's no-show share of capacity is planted by adding missed attempts
+  before some treatments (the patient no-showed, then rebooked and came).
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from .timeutil import MIN_PER_DAY, daytime_between
 MAX_EPISODES = 6
 # Appointment kinds (internal): a consultation's first attempt, its reschedule, the
 # treatment that converts it, a later maintenance visit, a walk-in first visit, and a
-# follow-up booked at a patient's last visit.
-CONSULT, RESCHEDULE, TREATMENT, MAINTENANCE, WALK_IN, FOLLOW_UP = range(6)
+# follow-up booked at a patient's last visit, and a missed attempt before a treatment.
+CONSULT, RESCHEDULE, TREATMENT, MAINTENANCE, WALK_IN, FOLLOW_UP, MISSED = range(7)
 STATUSES = ("booked", "completed", "no_show", "cancelled", "late_cancelled")
 BOOKED, COMPLETED, NO_SHOW, CANCELLED, LATE_CANCELLED = range(5)
 FIRST_ATTEMPT_P = [0.84, 0.06, 0.06, 0.04]  # completed, no_show, cancelled, late_cancelled
@@ -260,6 +262,7 @@ def build_visits(rng, pats: Patients, end_day: int) -> tuple[Visits, Episodes]:
     r = _sorted(r)
     r = _truncate_future(r, end_day)
     r = _plant_rebooking(rng, r, end_day, departure)
+    r = _plant_no_shows(rng, r, end_day)
     r = _book(rng, r, pats)
     cutoff = (end_day + 1) * MIN_PER_DAY - 1
     r = {k: v[r["booked"] <= cutoff] for k, v in r.items()}
@@ -361,6 +364,52 @@ def _plant_rebooking(rng, r: dict, end_day: int, departure: int) -> dict:
     fu["start"] = fu["day"] * MIN_PER_DAY + fu["tod"]
     fu["end"] = fu["start"] + cat.SERVICE_DURATION[fu["service"]]
     r = {k: np.concatenate([r[k], fu[k]]) for k in r}
+    order = np.lexsort((r["kind"], r["start"], r["patient"]))
+    return {k: v[order] for k, v in r.items()}
+
+
+def _plant_no_shows(rng, r: dict, end_day: int) -> dict:
+    """Missed attempts (status no_show) before some past completed treatments, so each
+    provider's no-shows over capacity appointments (METRICS.md section 5) come to
+    catalog.NO_SHOW_P over the whole history: the consult first attempts and follow-ups
+    already hold some no-shows, the missed attempts make up the rest. A missed attempt is
+    1-10 days before the treatment and after the patient's previous appointment, with the
+    same provider and service; it is not a consult, so no conversion number moves, and
+    the treatment is then booked after it (booking mode e)."""
+    n, n_prov = len(r["patient"]), len(cat.PROVIDER_IDS)
+    past = r["day"] <= end_day
+    capacity = past & np.isin(r["status"], [COMPLETED, NO_SHOW, LATE_CANCELLED])
+    cap = np.bincount(r["provider"][capacity], minlength=n_prov)
+    missed = np.bincount(r["provider"][past & (r["status"] == NO_SHOW)], minlength=n_prov)
+    need = np.maximum(np.round((cat.NO_SHOW_P * cap - missed) / (1 - cat.NO_SHOW_P)), 0)
+
+    prev = np.maximum(np.arange(n) - 1, 0)
+    gap = np.where(
+        np.r_[False, r["patient"][1:] == r["patient"][:-1]], r["day"] - r["day"][prev], 0
+    )
+    eligible = past & (r["status"] == COMPLETED) & np.isin(r["kind"], [TREATMENT, MAINTENANCE])
+    candidates = np.flatnonzero(eligible & (gap >= 2))
+    # need[p] candidates of each provider p, at random: shuffle, then rank within provider
+    candidates = candidates[rng.permutation(len(candidates))]
+    candidates = candidates[np.argsort(r["provider"][candidates], kind="stable")]
+    provider = r["provider"][candidates]
+    rank = np.arange(len(candidates)) - np.searchsorted(provider, provider)
+    chosen = np.sort(candidates[rank < need[provider]])
+
+    m = len(chosen)
+    add = {k: v[chosen].copy() for k, v in r.items()}
+    add["kind"] = np.full(m, MISSED)
+    add["episode"] = np.full(m, -1)
+    add["day"] = (
+        r["day"][chosen] - 1 - (rng.random(m) * np.minimum(gap[chosen] - 1, 10)).astype(int)
+    )
+    add["tod"] = _slot(rng, m, 33)
+    add["status"] = np.full(m, NO_SHOW)
+    for flag in ("day30", "day31", "flag"):
+        add[flag] = np.zeros(m, bool)
+    add["start"] = add["day"] * MIN_PER_DAY + add["tod"]
+    add["end"] = add["start"] + cat.SERVICE_DURATION[add["service"]]
+    r = {k: np.concatenate([r[k], add[k]]) for k in r}
     order = np.lexsort((r["kind"], r["start"], r["patient"]))
     return {k: v[order] for k, v in r.items()}
 

@@ -11,6 +11,7 @@ import dlt
 from dagster import ConfigurableResource, InitResourceContext
 from dlt.common.destination import Destination
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+from dlt.common.destination.client import WithStagingDataset
 
 from orchestration import settings
 
@@ -74,13 +75,29 @@ class WarehouseResource(ConfigurableResource):
     @contextmanager
     def dlt_pipeline(self, name: str, dataset_name: str) -> Iterator[dlt.Pipeline]:
         """A dlt pipeline into this warehouse. Its working folder is thrown away after
-        the run: load state lives in the warehouse, so two warehouses never share it."""
+        the run: load state lives in the warehouse, so two warehouses never share it. After
+        a load that succeeded, dlt's staging dataset is dropped (see drop_staging_dataset)."""
         _no_dlt_telemetry()
         with tempfile.TemporaryDirectory(prefix=f"provider-view-{name}-") as workdir:
-            yield dlt.pipeline(
+            pipeline = dlt.pipeline(
                 pipeline_name=name,
                 destination=dlt_destination(self.warehouse_path()),
                 dataset_name=dataset_name,
                 pipelines_dir=workdir,
                 progress="log",
             )
+            yield pipeline
+            drop_staging_dataset(pipeline)
+
+
+def drop_staging_dataset(pipeline: dlt.Pipeline) -> None:
+    """Drop the dataset dlt merges through (`<dataset>_staging`). It is dlt's working space:
+    after a completed load it holds nothing the next load needs (dlt creates it again), and
+    a BI tool opening the warehouse should see raw, staging, intermediate and marts only.
+    dlt's own `truncate_staging_dataset` empties its tables but leaves the schema listed."""
+    with pipeline.destination_client() as client:
+        if not isinstance(client, WithStagingDataset):
+            return
+        with client.sql_client.with_staging_dataset():
+            if client.sql_client.has_dataset():
+                client.sql_client.drop_dataset()

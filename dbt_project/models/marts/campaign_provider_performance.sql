@@ -3,6 +3,7 @@
 -- spend in the period is allocated by the provider's share of its attributed consult
 -- slots; revenue_per_ad_dollar = converted_revenue / allocated_spend. A row is about a
 -- person, so both rates are withheld below min_consults mature consults (the counts stay).
+-- Campaign and provider names sit beside the ids for people reading the table.
 {%- set withheld_rates = ['conversion_rate', 'revenue_per_ad_dollar'] %}
 with
 
@@ -12,6 +13,14 @@ campaign_provider_periods as (
 
 campaign_periods as (
     select * from {{ ref('int_campaign_periods_aggregated') }}
+),
+
+campaigns as (
+    select clinic_id, platform, campaign_id, campaign_name from {{ ref('dim_campaigns') }}
+),
+
+providers as (
+    select provider_id, provider_name from {{ ref('dim_providers') }}
 ),
 
 allocated as (
@@ -34,18 +43,20 @@ allocated as (
 
 final as (
     select
-        clinic_id,
-        platform,
-        campaign_id,
+        allocated.clinic_id,
+        allocated.platform,
+        allocated.campaign_id,
+        campaigns.campaign_name,
         period_type,
         period_start,
         period_end,
         is_complete,
-        provider_id,
-        attributed_consult_slots,
-        consults_held,
-        consults_mature,
-        consults_converted,
+        allocated.provider_id,
+        providers.provider_name,
+        {{ as_count('attributed_consult_slots') }} as attributed_consult_slots,
+        {{ as_count('consults_held') }} as consults_held,
+        {{ as_count('consults_mature') }} as consults_mature,
+        {{ as_count('consults_converted') }} as consults_converted,
         {{ withhold(rate(safe_divide('consults_converted', 'consults_mature')), 'consults_mature', 'min_consults') }}
             as conversion_rate,
         converted_revenue,
@@ -54,6 +65,11 @@ final as (
             as revenue_per_ad_dollar,
         {{ sample_status([(withheld_rates, 'consults_mature', 'min_consults')]) }} as sample_status
     from allocated
+    left join campaigns
+        on campaigns.clinic_id = allocated.clinic_id
+        and campaigns.platform = allocated.platform
+        and campaigns.campaign_id = allocated.campaign_id
+    left join providers on providers.provider_id = allocated.provider_id
 )
 
 select * from final

@@ -35,11 +35,12 @@ final as (
         appointments.cancelled_at,
         appointments.booked_date,
         appointments.start_date,
-        case
+        -- a BIGINT on every target (PostgreSQL's datediff gives a double)
+        {{ as_count("case
             when appointments.status in ('completed', 'no_show', 'late_cancelled')
-                then {{ dbt.datediff('appointments.start_at', 'appointments.end_at', 'minute') }}
+                then " ~ dbt.datediff('appointments.start_at', 'appointments.end_at', 'minute') ~ "
             else 0
-        end as booked_minutes,
+        end") }} as booked_minutes,
         first_visits.first_visit_appointment_id is not null as is_first_visit,
         visits.is_rebooked
     from appointments

@@ -22,19 +22,25 @@ cohorts as (
     group by clinic_id, first_provider_id, {{ quarter_start('first_visit_date') }}
 ),
 
+providers as (
+    select provider_id, provider_name from {{ ref('dim_providers') }}
+),
+
 final as (
     select
-        clinic_id,
-        first_provider_id,
+        cohorts.clinic_id,
+        cohorts.first_provider_id,
+        providers.provider_name as first_provider_name,
         cohort_quarter,
-        patients,
+        {{ as_count('patients') }} as patients,
         {%- for n in [90, 365] %}
-        mature_{{ n }}d,
-        returned_{{ n }}d,
+        {{ as_count('mature_' ~ n ~ 'd') }} as mature_{{ n }}d,
+        {{ as_count('returned_' ~ n ~ 'd') }} as returned_{{ n }}d,
         {{ withhold(rate(safe_divide('returned_' ~ n ~ 'd', 'mature_' ~ n ~ 'd')), 'mature_' ~ n ~ 'd', 'min_cohort') }}
             as return_rate_{{ n }}d{{ ',' if not loop.last }}
         {%- endfor %}
     from cohorts
+    left join providers on providers.provider_id = cohorts.first_provider_id
 )
 
 select * from final

@@ -115,6 +115,10 @@ appointment_metrics as (
         count(*) as appointments,
         {{ count_if("appointments.status = 'completed'") }} as completed_visits,
         {{ count_if('visits.is_rebooked') }} as rebooked_visits,
+        -- capacity: appointments that held a place in the schedule, of any service
+        {{ count_if("appointments.status in ('completed', 'no_show', 'late_cancelled')") }}
+            as capacity_appointments,
+        {{ count_if("appointments.status = 'no_show'") }} as no_shows,
         sum(case
             when appointments.status in ('completed', 'no_show', 'late_cancelled')
                 then {{ dbt.datediff('appointments.start_at', 'appointments.end_at', 'minute') }}
@@ -232,6 +236,8 @@ final as (
         coalesce(appointment_metrics.appointments, 0) as appointments,
         coalesce(appointment_metrics.completed_visits, 0) as completed_visits,
         coalesce(appointment_metrics.rebooked_visits, 0) as rebooked_visits,
+        coalesce(appointment_metrics.capacity_appointments, 0) as capacity_appointments,
+        coalesce(appointment_metrics.no_shows, 0) as no_shows,
         coalesce(appointment_metrics.booked_minutes, 0) as booked_minutes,
         coalesce(shift_metrics.shift_minutes, 0) as shift_minutes
     from provider_periods

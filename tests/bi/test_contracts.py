@@ -1,0 +1,55 @@
+"""An enforced contract turns a changed column type into a failed build, not a surprised
+dashboard: the same model builds as declared and fails once its SQL changes a type."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import DBT_PROJECT
+
+DBT = Path(sys.executable).parent / "dbt"
+
+
+def _run_dim_services(project: Path, warehouse: Path, scratch: Path):
+    env = {
+        **os.environ,
+        "PROVIDER_VIEW_WAREHOUSE": str(warehouse),
+        "PROVIDER_VIEW_TARGET": "duckdb",
+    }
+    return subprocess.run(
+        [str(DBT), "run", "--select", "dim_services", "--profiles-dir", str(project)]
+        + ["--target-path", str(scratch)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_a_changed_column_type_fails_the_build(bi_warehouse, tmp_path):
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT, project, ignore=shutil.ignore_patterns("target", "logs"))
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy2(bi_warehouse.path, warehouse)
+
+    as_declared = _run_dim_services(project, warehouse, tmp_path / "t1")
+    assert as_declared.returncode == 0, as_declared.stdout[-3000:]
+
+    model = project / "models" / "marts" / "dim_services.sql"
+    sql = model.read_text(encoding="utf-8")
+    assert "        is_consultation\n" in sql
+    model.write_text(
+        sql.replace(
+            "        is_consultation\n",
+            "        cast(is_consultation as integer) as is_consultation\n",
+        ),
+        encoding="utf-8",
+    )
+    changed = _run_dim_services(project, warehouse, tmp_path / "t2")
+    assert changed.returncode != 0
+    assert "contract" in changed.stdout.lower() and "is_consultation" in changed.stdout
