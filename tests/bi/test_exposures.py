@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import orchestration.cli.provider_table as provider_table_module
+import orchestration.reports.data as report_data
+from orchestration.defs.reports import READS
 
 
 def _exposures(manifest: dict) -> dict[str, set[str]]:
@@ -18,15 +19,21 @@ def _exposures(manifest: dict) -> dict[str, set[str]]:
 
 def test_scorecards_and_owner_page_are_exposures_on_the_marts(manifest, marts):
     exposures = _exposures(manifest)
-    assert {"provider_scorecard_pages", "owner_page", "provider_table"} <= set(exposures)
-    assert "provider_performance" in exposures["provider_scorecard_pages"]
-    assert {"provider_performance", "campaign_provider_performance"} <= exposures["owner_page"]
+    assert {"provider_scorecard_pages", "owner_page"} <= set(exposures)
+    assert "provider_scorecards" in exposures["provider_scorecard_pages"]
+    assert {"team_practices", "campaign_provider_performance"} <= exposures["owner_page"]
     for name, depends_on in exposures.items():
         assert depends_on and depends_on <= set(marts), (name, depends_on - set(marts))
 
 
-def test_the_provider_table_exposure_names_what_its_sql_reads(manifest):
-    source = Path(provider_table_module.__file__).read_text(encoding="utf-8")
-    read = set(re.findall(r"from marts\.(\w+)|join marts\.(\w+)", source))
-    tables = {name for pair in read for name in pair if name}
-    assert tables == _exposures(manifest)["provider_table"]
+def test_the_page_exposures_name_what_the_report_sql_reads(manifest):
+    source = Path(report_data.__file__).read_text(encoding="utf-8")
+    read = {
+        name
+        for pair in re.findall(r"from marts\.(\w+)|join marts\.(\w+)", source)
+        for name in pair
+        if name
+    }
+    exposures = _exposures(manifest)
+    assert read == set(READS)
+    assert exposures["provider_scorecard_pages"] | exposures["owner_page"] == set(READS)

@@ -1,7 +1,7 @@
 -- campaign_provider_performance's calendar quarters as MetricFlow reads them. A row is
--- about a person, so its revenue per ad dollar counts only from min_consults mature
--- consults up (METRICS.md section 5): below that its revenue and allocated spend are 0
--- here, and the metric is NULL for that provider and campaign.
+-- about a person, so its revenue per ad dollar counts only where the mart publishes it
+-- (METRICS.md section 5): a withheld row's revenue and allocated spend are 0 here, and
+-- the metric is NULL for that provider and campaign.
 with
 
 campaign_provider_quarters as (
@@ -20,10 +20,10 @@ final as (
         provider_id,
         provider_name,
         period_start,
-        case when consults_mature >= {{ var('min_consults') }}
-            then converted_revenue else 0 end as published_converted_revenue,
-        case when consults_mature >= {{ var('min_consults') }}
-            then allocated_spend else 0 end as published_allocated_spend
+        case when sample_status = 'ok' then converted_revenue else 0 end
+            as published_converted_revenue,
+        case when sample_status = 'ok' then allocated_spend else 0 end
+            as published_allocated_spend
     from campaign_provider_quarters
 )
 
