@@ -10,8 +10,8 @@ from contextlib import contextmanager
 import dlt
 from dagster import ConfigurableResource, InitResourceContext
 from dlt.common.destination import Destination
-from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 from dlt.common.destination.client import WithStagingDataset
+from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 from orchestration import settings
 
