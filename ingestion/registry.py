@@ -114,6 +114,20 @@ API_SOURCES: dict[str, ApiSource] = {
             quarantines=True,
         ),
         ApiSource(
+            "boulevard",
+            "ingestion.boulevard:boulevard_source",
+            _BOOKING_ENTITIES,
+            {
+                "start_date": "2000-01-01",
+                "business_id": "",
+                "api_key": "",
+                "api_secret": "",
+                "clinic_id": "standin",
+            },
+            ("business_id", "api_key", "api_secret", "start_date", "clinic_id"),
+            quarantines=True,
+        ),
+        ApiSource(
             "leads",
             "ingestion.leads:leads_source",
             ("leads",),

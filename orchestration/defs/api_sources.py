@@ -38,19 +38,15 @@ from dagster_dlt import DagsterDltResource, dlt_assets
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.extract.source import DltSource
 
-from ingestion import registry
 from ingestion.ad_spend import AdAccount
 from ingestion.http import SourceError
-from ingestion.registry import ApiSource
+from ingestion.registry import API_SOURCES, ApiSource
 from orchestration import settings
 from orchestration.defs.ingestion import RawTranslator
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource, standin_pipeline
 
 if TYPE_CHECKING:
     from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
-
-
-API_SOURCES = registry.API_SOURCES
 
 
 def configured_source(name: str, **arguments: Any) -> DltSource:
