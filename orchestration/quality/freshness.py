@@ -23,6 +23,9 @@ class Source:
     where: str  # which rows count (an upcoming booking does not)
     warn_after_days: int
     error_after_days: int
+    # only the clinics this table has rows for (an API source may serve some clinics of
+    # the warehouse); the file exports answer for every clinic, so a missing one warns
+    own_clinics_only: bool = False
 
 
 # Per dated canonical entity: (date column, which rows count, warn after, error after).
@@ -39,7 +42,11 @@ DATED = {
 def staged_source(source: str, entity: str) -> Source:
     """The freshness of one source's staged entity (every source of the registry that
     stages a dated entity gets one)."""
-    return Source(f"staging.stg_{source}__{entity}", *DATED[entity])
+    return Source(
+        f"staging.stg_{source}__{entity}",
+        *DATED[entity],
+        own_clinics_only=source != registry.FILE_SOURCE,
+    )
 
 
 SOURCES: dict[str, Source] = {e: staged_source(registry.FILE_SOURCE, e) for e in DATED}
@@ -110,10 +117,13 @@ def freshness_outcome(
             reference.reference_date,
             greatest(reference.reference_date - latest.latest_date, 0) as lag
         from reference
-        left join latest on latest.clinic_id = reference.clinic_id
+        {"inner" if source.own_clinics_only else "left"} join latest
+            on latest.clinic_id = reference.clinic_id
         order by lag desc nulls first, reference.clinic_id
         """
     ).fetchall()
+    if not rows and source.own_clinics_only:
+        return Outcome(False, "WARN", f"no dated rows in {source.relation}")
     metadata = {
         "reference": f"as-of {as_of}" if as_of else reference,
         "warn_after_days": warn,
