@@ -3,6 +3,9 @@ API source's staging reads the dlt asset that loads it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import yaml
 from dagster import AssetKey
@@ -113,3 +116,15 @@ def test_checks_that_read_a_left_out_source_are_left_out_too(graph, monkeypatch)
     for name in ("row_accounting", "freshness", "gx_suite"):
         assert ("stg_zenoti__appointments", name) in without_files
         assert ("stg_zenoti__appointments", name) not in files_only
+
+
+def test_the_registry_and_settings_import_without_dagster():
+    """ingestion/ knows no Dagster: settings (and the CLI's choices) read the registry."""
+    probe = (
+        "import sys; from orchestration import settings; "
+        "assert 'dagster' not in sys.modules, 'dagster imported'; print(settings.API_SOURCES)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == str(tuple(registry.API_SOURCES))
+    assert "boulevard" in registry.API_SOURCES

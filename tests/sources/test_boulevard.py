@@ -18,15 +18,18 @@ import base64
 import json
 from decimal import Decimal
 
+import duckdb
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 from e2e.boulevard_api import API_KEY, API_SECRET, BoulevardFake
 from source_support import assert_no_secret, missing_canonical_columns, source_error
+from test_zenoti_staging import dbt_run
 from werkzeug import Response
 
 from ingestion.boulevard import boulevard_source
 from ingestion.boulevard.api import authorization
 from ingestion.http import PayloadError, SourceAuthError
+from orchestration.quality.accounting import source_accounting_outcome
 
 LOCATION = {"id": "urn:blvd:Location:l1", "name": "Cherry Creek", "tz": "America/Denver"}
 
@@ -408,3 +411,33 @@ def test_a_secret_that_is_not_base64_is_refused_by_name(monkeypatch, boulevard):
     with pytest.raises(Exception) as refused:
         boulevard_source(clinic_id="c", start_date="2026-01-01")
     assert "sources.boulevard.api_secret is not base64" in str(refused.value)
+
+
+def test_staging_lands_local_times_and_quarantines_what_has_no_canonical_meaning(
+    run, boulevard, warehouse, query, tmp_path
+):
+    """Through dbt: every raw row is staged or quarantined (the row accounting check),
+    instants become local times at the location, cents became money."""
+    run()
+    dbt_run(warehouse, tmp_path, "+staging.boulevard")
+    assert query("select entity, record_key, reason from staging.stg_boulevard__quarantine") == [
+        ("services", "urn:blvd:Service:s3", "unknown category: boulevard:Spa Rituals"),
+        (
+            "invoice_lines",
+            "urn:blvd:OrderLine:ol5",
+            "unknown item_type: boulevard:OrderAccountCreditLine",
+        ),
+    ]
+    assert query(
+        "select status, cast(start_at as varchar), cast(cancelled_at as varchar), clinic_id "
+        "from staging.stg_boulevard__appointments where appointment_id like '%a3'"
+    ) == [("late_cancelled", "2026-03-04 10:00:00", "2026-02-28 08:00:00", "clinic_a")]
+    assert query(
+        "select cast(issued_at as varchar), unit_price, discount, invoice_status "
+        "from staging.stg_boulevard__invoice_lines where line_id like '%ol1'"
+    ) == [("2026-03-02 11:15:00", Decimal("300"), Decimal("20"), "closed")]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for entity in ("locations", "providers", "services", "patients", "appointments"):
+            assert source_accounting_outcome(con, "boulevard", entity).passed, entity
+        lines = source_accounting_outcome(con, "boulevard", "invoice_lines")
+    assert lines.description == ("5 rows in raw_boulevard.invoice_lines = 4 staged + 1 quarantined")
