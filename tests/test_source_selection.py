@@ -89,6 +89,11 @@ def test_dbt_stages_each_entity_from_the_sources_the_registry_declares():
                 / f"stg_{source}__{entity}.sql"
             )
             assert model.exists(), model
+    for name, spec in registry.API_SOURCES.items():
+        quarantine = (
+            settings.DBT_PROJECT_DIR / "models" / "staging" / name / f"stg_{name}__quarantine.sql"
+        )
+        assert quarantine.exists() == spec.quarantines, name
 
 
 def test_checks_that_read_a_left_out_source_are_left_out_too(graph, monkeypatch):

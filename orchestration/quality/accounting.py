@@ -13,6 +13,7 @@ An API source has no files: dlt merges each of its raw tables on the key, so the
 
 from __future__ import annotations
 
+from ingestion import registry
 from ingestion.files.entities import Entity
 
 from .outcome import Outcome, markdown_table
@@ -160,9 +161,11 @@ def source_accounting_outcome(con: Connection, source: str, entity: str) -> Outc
         return Outcome(True, description=f"{raw}.{entity} not loaded yet: nothing to account for")
     raw_rows = con.execute(f"select count(*) from {raw}.{entity}").fetchall()[0][0]
     staged = con.execute(f"select count(*) from staging.{staged_model}").fetchall()[0][0]
-    quarantine = f"stg_{source}__quarantine"
     quarantined = 0
-    if relation_exists(con, "staging", quarantine):
+    if registry.API_SOURCES[source].quarantines:  # its staging refuses rows, listed there
+        quarantine = f"stg_{source}__quarantine"
+        if not relation_exists(con, "staging", quarantine):
+            return Outcome(False, "ERROR", f"cannot account for rows: staging.{quarantine} missing")
         quarantined = con.execute(
             f"select count(*) from staging.{quarantine} where entity = ?", [entity]
         ).fetchall()[0][0]
