@@ -5,7 +5,7 @@ PROVIDER_VIEW_INPUTS     folder or fsspec URL of canonical exports (default data
 PROVIDER_VIEW_MAP        column map (MAP.toml) the file source reads the inputs through
 PROVIDER_VIEW_AS_OF      as-of date for the metrics, YYYY-MM-DD (default: from the data)
 PROVIDER_VIEW_SOURCES    comma-separated sources the refresh job loads (default "files"):
-                         files, google_ads, meta_ads, zenoti, leads
+                         files or any source of ingestion/registry.py
 PROVIDER_VIEW_TARGET     where dlt loads and dbt builds: duckdb (default) or postgres
 PROVIDER_VIEW_PG_URL     the PostgreSQL database of the postgres target:
                          postgresql://user:password@host:port/dbname, or for a unix socket
@@ -21,6 +21,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from ingestion import registry
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -38,9 +40,10 @@ PG_URL_ENV = "PROVIDER_VIEW_PG_URL"
 DUCKDB, POSTGRES = "duckdb", "postgres"
 TARGETS = (DUCKDB, POSTGRES)
 
-FILE_SOURCE = "files"
-API_SOURCES = ("google_ads", "meta_ads", "zenoti", "leads")
-SOURCES = (FILE_SOURCE, *API_SOURCES)
+# The sources are declared once, in ingestion/registry.py.
+FILE_SOURCE = registry.FILE_SOURCE
+API_SOURCES = tuple(registry.API_SOURCES)
+SOURCES = registry.SOURCES
 
 
 def warehouse_path() -> Path:

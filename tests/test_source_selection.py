@@ -3,9 +3,14 @@ API source's staging reads the dlt asset that loads it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
+import yaml
 from dagster import AssetKey
 
+from ingestion import registry
 from orchestration import settings
 from orchestration.defs.api_sources import API_SOURCES, EnabledSourcesSelection
 
@@ -15,6 +20,16 @@ def graph(dbt_manifest):
     from orchestration.definitions import defs
 
     return defs.resolve_asset_graph()
+
+
+def _ancestors(graph, key: AssetKey) -> set[AssetKey]:
+    """Every asset `key` reads, directly or through a base model."""
+    seen, todo = set(), [key]
+    while todo:
+        for parent in graph.get(todo.pop()).parent_keys - seen:
+            seen.add(parent)
+            todo.append(parent)
+    return seen
 
 
 def _raw_sources(keys) -> set[str]:
@@ -44,38 +59,77 @@ def test_an_unknown_source_name_is_refused(monkeypatch):
 
 
 def test_each_api_staging_model_reads_the_dlt_asset_that_loads_its_table(graph):
-    wired = {
-        "google_ads": ["ad_spend"],
-        "meta_ads": ["ad_spend"],
-        "leads": ["leads"],
-        "zenoti": [
-            "locations",
-            "providers",
-            "services",
-            "patients",
-            "appointments",
-            "invoice_lines",
-        ],
-    }
-    assert set(wired) == set(API_SOURCES)
-    for source, tables in wired.items():
-        for table in tables:
+    assert set(settings.API_SOURCES) == set(API_SOURCES) >= {"zenoti", "google_ads"}
+    for source, spec in API_SOURCES.items():
+        assert spec.entities, source
+        for table in spec.entities:
             raw = AssetKey(["raw", source, table])
             staged = AssetKey(["staging", f"stg_{source}__{table}"])
             assert graph.get(raw).is_materializable, raw
             assert graph.get(raw).group_name == f"raw_{source}"
-            assert raw in graph.get(staged).parent_keys, f"{staged} is not wired to {raw}"
+            assert raw in _ancestors(graph, staged), f"{staged} is not wired to {raw}"
             assert graph.get(raw).pools == {"duckdb_warehouse"}
 
 
-def test_checks_that_read_a_left_out_source_are_left_out_too(graph, monkeypatch):
-    def check_names(sources: str) -> set[str]:
-        monkeypatch.setenv(settings.SOURCES_ENV, sources)
-        return {key.name for key in EnabledSourcesSelection().resolve_checks(graph)}
+def test_dbt_stages_each_entity_from_the_sources_the_registry_declares():
+    """dbt_project.yml's `canonical_sources` (read by the unions and the location and
+    reference macros, so `dbt build` runs alone) is the registry's, entity by entity."""
+    project = yaml.safe_load((settings.DBT_PROJECT_DIR / "dbt_project.yml").read_text())
+    declared = project["vars"]["canonical_sources"]
+    assert declared == registry.carriers()
+    assert declared["appointments"][:2] == ["files", "zenoti"]
+    assert declared["ad_spend"] == ["files", "google_ads", "meta_ads"]
+    for entity, sources in declared.items():
+        for source in sources:
+            model = (
+                settings.DBT_PROJECT_DIR
+                / "models"
+                / "staging"
+                / source
+                / f"stg_{source}__{entity}.sql"
+            )
+            assert model.exists(), model
+    for name, spec in registry.API_SOURCES.items():
+        quarantine = (
+            settings.DBT_PROJECT_DIR / "models" / "staging" / name / f"stg_{name}__quarantine.sql"
+        )
+        assert quarantine.exists() == spec.quarantines, name
 
-    with_files, without_files = check_names("files,zenoti"), check_names("zenoti")
+
+def test_checks_that_read_a_left_out_source_are_left_out_too(graph, monkeypatch):
+    def checks(sources: str) -> set[tuple[str, str]]:
+        monkeypatch.setenv(settings.SOURCES_ENV, sources)
+        return {
+            (key.asset_key.path[-1], key.name)
+            for key in EnabledSourcesSelection().resolve_checks(graph)
+        }
+
+    with_files, without_files, files_only = (
+        checks("files,zenoti"),
+        checks("zenoti"),
+        checks("files"),
+    )
     # a check whose extra inputs are raw_files tables (row accounting reads the loader's
     # record) cannot run without the file source; dbt's tests on the same models still do
-    assert "row_accounting" in with_files
-    assert "row_accounting" not in without_files
-    assert "unique_stg_files__appointments_appointment_id" in without_files
+    files_accounting = ("stg_files__appointments", "row_accounting")
+    assert files_accounting in with_files
+    assert files_accounting not in without_files
+    assert ("stg_files__appointments", "unique_stg_files__appointments_appointment_id") in (
+        without_files
+    )
+    # an API source's own checks read its raw tables: they run with it, and only with it
+    for name in ("row_accounting", "freshness", "gx_suite"):
+        assert ("stg_zenoti__appointments", name) in without_files
+        assert ("stg_zenoti__appointments", name) not in files_only
+
+
+def test_the_registry_and_settings_import_without_dagster():
+    """ingestion/ knows no Dagster: settings (and the CLI's choices) read the registry."""
+    probe = (
+        "import sys; from orchestration import settings; "
+        "assert 'dagster' not in sys.modules, 'dagster imported'; print(settings.API_SOURCES)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == str(tuple(registry.API_SOURCES))
+    assert "boulevard" in registry.API_SOURCES

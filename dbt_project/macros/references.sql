@@ -31,13 +31,17 @@
 {%- endmacro %}
 
 {#- Left joins of `relation` to the keys it references, aliased ref_<column>. A key
-    staged by the booking system counts too: a shifts file may name Zenoti providers. -#}
+    staged by any source of that entity counts (var canonical_sources): a shifts file may
+    name providers a booking system supplies. -#}
 {% macro reference_joins(entity, relation) -%}
     {%- for column, model, key in files_references(entity) %}
     left join (
-        select {{ key }} as key from {{ ref(model) }}
+        {%- for source in var('canonical_sources')[model.split('__')[1]] %}
+        select {{ key }} as key from {{ ref('stg_' ~ source ~ '__' ~ model.split('__')[1]) }}
+        {%- if not loop.last %}
         union
-        select {{ key }} as key from {{ ref(model | replace('stg_files__', 'stg_zenoti__')) }}
+        {%- endif %}
+        {%- endfor %}
     ) as ref_{{ column }}
         on ref_{{ column }}.key = {{ relation }}.{{ column }}
     {%- endfor %}

@@ -41,14 +41,17 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Every staged location, whichever source it came from: the lookup that gives a row its
-    clinic and the time zone its local times are read in (a file of shifts may name
-    locations that Zenoti supplies). -#}
+{#- Every staged location, whichever source it came from (var canonical_sources): the
+    lookup that gives a row its clinic and the time zone its local times are read in (a
+    file of shifts may name locations that a booking system supplies). -#}
 {% macro staged_locations() -%}
     (
-        select location_id, clinic_id, timezone from {{ ref('stg_files__locations') }}
+        {%- for source in var('canonical_sources')['locations'] %}
+        select location_id, clinic_id, timezone from {{ ref('stg_' ~ source ~ '__locations') }}
+        {%- if not loop.last %}
         union all
-        select location_id, clinic_id, timezone from {{ ref('stg_zenoti__locations') }}
+        {%- endif %}
+        {%- endfor %}
     )
 {%- endmacro %}
 

@@ -1,4 +1,4 @@
-"""dlt assets of the API sources (Google Ads, Meta Ads, Zenoti, leads exports), and which
+"""dlt assets of the API sources (every source of ingestion/registry.py), and which
 sources the refresh job loads.
 
 Each source is one `@dlt_assets` multi-asset, group `raw_<source>`, keys
@@ -22,9 +22,8 @@ moves on, then the source's asset fails naming the failed accounts and their err
 failed account is re-read in full next run).
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dagster import (
@@ -40,93 +39,14 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.extract.source import DltSource
 
 from ingestion.ad_spend import AdAccount
-from ingestion.google_ads import google_ads_source
 from ingestion.http import SourceError
-from ingestion.leads import leads_source
-from ingestion.meta_ads import meta_ads_source
-from ingestion.zenoti import zenoti_source
+from ingestion.registry import API_SOURCES, ApiSource
 from orchestration import settings
 from orchestration.defs.ingestion import RawTranslator
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource, standin_pipeline
 
 if TYPE_CHECKING:
     from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
-
-
-@dataclass(frozen=True)
-class ApiSource:
-    name: str
-    build: Callable[..., DltSource]  # the @dlt.source function; no arguments: all from config
-    # placeholder arguments for the definition-time source: every argument the source
-    # validates is given, so no configuration is read (a bad one fails the run, not the load)
-    standin: dict[str, Any]
-    required: tuple[str, ...]  # keys without a default, for the "not configured" message
-    per_account: bool = False  # an ad source: one failing account must not stop the others
-
-    @property
-    def dataset(self) -> str:
-        return f"raw_{self.name}"
-
-
-API_SOURCES = {
-    source.name: source
-    for source in (
-        ApiSource(
-            "google_ads",
-            google_ads_source,
-            {
-                "accounts": [{"customer_id": "0", "clinic_id": "standin"}],
-                "customer_id": None,
-                "clinic_id": None,
-                "start_date": "",
-                "credentials": dict.fromkeys(
-                    ("developer_token", "client_id", "client_secret", "refresh_token"), ""
-                ),
-            },
-            (
-                "accounts",
-                "start_date",
-                "credentials.developer_token",
-                "credentials.client_id",
-                "credentials.client_secret",
-                "credentials.refresh_token",
-            ),
-            per_account=True,
-        ),
-        ApiSource(
-            "meta_ads",
-            meta_ads_source,
-            {
-                "accounts": [{"account_id": "0", "clinic_id": "standin"}],
-                "account_id": None,
-                "clinic_id": None,
-                "start_date": "",
-                "access_token": "",
-            },
-            ("accounts", "start_date", "access_token"),
-            per_account=True,
-        ),
-        ApiSource(
-            "zenoti",
-            zenoti_source,
-            {
-                "clinic_id": "standin",
-                "centers": None,
-                "center_ids": None,
-                "start_date": "",
-                "api_key": "",
-            },
-            ("api_key", "start_date", "centers"),
-        ),
-        ApiSource(
-            "leads",
-            leads_source,
-            {"path": "", "clinic_id": ""},
-            ("path", "clinic_id"),
-        ),
-    )
-}
-assert tuple(API_SOURCES) == settings.API_SOURCES
 
 
 def configured_source(name: str, **arguments: Any) -> DltSource:
@@ -190,17 +110,11 @@ def _api_assets(spec: ApiSource) -> AssetsDefinition:
     )(load)
 
 
-raw_google_ads_assets = _api_assets(API_SOURCES["google_ads"])
-raw_meta_ads_assets = _api_assets(API_SOURCES["meta_ads"])
-raw_zenoti_assets = _api_assets(API_SOURCES["zenoti"])
-raw_leads_assets = _api_assets(API_SOURCES["leads"])
-
-api_source_assets = [
-    raw_google_ads_assets,
-    raw_meta_ads_assets,
-    raw_zenoti_assets,
-    raw_leads_assets,
-]
+# One multi-asset per registered source, keyed by the source's name.
+API_ASSETS: dict[str, AssetsDefinition] = {
+    name: _api_assets(spec) for name, spec in API_SOURCES.items()
+}
+api_source_assets = list(API_ASSETS.values())
 
 
 class EnabledSourcesSelection(AssetSelection):

@@ -3,6 +3,10 @@ orchestration/quality; this module only wires it to Dagster).
 
 - raw/files/<entity>:            gx_suite, quarantine_share        (blocking: stop dbt)
 - staging/stg_files__<entity>:   gx_suite, row_accounting (blocking), freshness (dated ones)
+- staging/stg_<api source>__<entity>: the same, for every source of ingestion/registry.py
+                                 (row accounting: raw rows = staged + quarantined); they
+                                 read the source's raw table, so they leave the refresh job
+                                 with the source (PROVIDER_VIEW_SOURCES)
 - marts/<reconciled mart>:       spend_and_leads / consult_counts / consults_and_tickets /
                                  net_revenue reconciliations      (blocking)
 - intermediate/*, marts/*:       no_personal_data                  (blocking)
@@ -28,6 +32,7 @@ from dagster import (
 )
 from pydantic import Field
 
+from ingestion import registry
 from ingestion.files import ENTITIES
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.defs.transform import dbt_models
@@ -41,6 +46,19 @@ _STAGED = {e: AssetKey(["staging", f"stg_files__{e}"]) for e in ENTITIES}
 _QUARANTINE = AssetKey(["raw", "files", "quarantine"])
 _LOADED_FILES = AssetKey(["raw", "files", "loaded_files"])
 _DBT_KEYS = set(dbt_models.keys)
+# Each API source's staged table -> (source, entity, the raw asset it is staged from)
+_API_STAGED = {
+    AssetKey(["staging", spec.staging_model(e)]): (name, e, AssetKey(["raw", name, e]))
+    for name, spec in registry.API_SOURCES.items()
+    for e in spec.entities
+    if AssetKey(["staging", spec.staging_model(e)]) in _DBT_KEYS
+}
+
+
+def _raw_of(staged: AssetKey) -> list[AssetKey]:
+    """The raw asset an API source's staged table reads: a check that depends on it is
+    left out of the refresh job with the source."""
+    return [_API_STAGED[staged][2]] if staged in _API_STAGED else []
 
 
 class GxConfig(Config):
@@ -67,7 +85,8 @@ class FreshnessConfig(Config):
         " appointment or closed invoice of the clinic); 'today': lag behind today.",
     )
     warn_after_days: dict[str, int] = Field(
-        default_factory=dict, description="Per source, e.g. {ad_spend: 2}; defaults in code."
+        default_factory=dict,
+        description="Per entity (every source of it), e.g. {ad_spend: 2}; defaults in code.",
     )
     error_after_days: dict[str, int] = Field(default_factory=dict)
 
@@ -118,7 +137,11 @@ def _gx_check(name: str, suites: list[Suite], blocking: bool, description: str):
         name=name,
         specs=[
             AssetCheckSpec(
-                "gx_suite", asset=k.asset_key, blocking=blocking, description=description
+                "gx_suite",
+                asset=k.asset_key,
+                blocking=blocking,
+                description=description,
+                additional_deps=_raw_of(k.asset_key),
             )
             for k in specs
         ],
@@ -217,10 +240,48 @@ def row_accounting_checks(context: AssetCheckExecutionContext, warehouse: Wareho
     yield from _evaluate(context, warehouse, {k: evaluate(e) for k, e in _ACCOUNTING_KEYS.items()})
 
 
+_SOURCE_ACCOUNTING_KEYS = {
+    AssetCheckKey(k, "row_accounting"): (source, entity)
+    for k, (source, entity, _) in _API_STAGED.items()
+}
+
+
+@multi_asset_check(
+    name="source_row_accounting_checks",
+    specs=[
+        AssetCheckSpec(
+            "row_accounting",
+            asset=k.asset_key,
+            blocking=True,
+            additional_deps=_raw_of(k.asset_key),
+            description="An API source has no file rows: rows in its raw table (dlt merges"
+            " on the key, one row per key) = rows staged + rows its staging quarantined.",
+        )
+        for k in _SOURCE_ACCOUNTING_KEYS
+    ],
+    can_subset=True,
+    pool=WAREHOUSE_POOL,
+)
+def source_row_accounting_checks(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+    def evaluate(source: str, entity: str):
+        return lambda con: accounting.source_accounting_outcome(con, source, entity)
+
+    yield from _evaluate(
+        context, warehouse, {k: evaluate(*v) for k, v in _SOURCE_ACCOUNTING_KEYS.items()}
+    )
+
+
 # ---- freshness per source --------------------------------------------------------------
 
+# every source's staged table of a dated entity -> (its freshness source, the entity)
 _FRESHNESS_KEYS = {
-    AssetCheckKey(_STAGED[e], "freshness"): e for e in freshness.SOURCES if _STAGED[e] in _DBT_KEYS
+    AssetCheckKey(AssetKey(["staging", f"stg_{s}__{e}"]), "freshness"): (
+        freshness.staged_source(s, e),
+        e,
+    )
+    for e in freshness.DATED
+    for s in registry.carriers()[e]
+    if AssetKey(["staging", f"stg_{s}__{e}"]) in _DBT_KEYS
 }
 
 
@@ -230,11 +291,11 @@ _FRESHNESS_KEYS = {
         AssetCheckSpec(
             "freshness",
             asset=k.asset_key,
+            additional_deps=_raw_of(k.asset_key),
             description=f"Days the latest {e} date lags behind the as-of date (or today):"
-            f" WARN after {freshness.SOURCES[e].warn_after_days},"
-            f" ERROR after {freshness.SOURCES[e].error_after_days} by default.",
+            f" WARN after {f.warn_after_days}, ERROR after {f.error_after_days} by default.",
         )
-        for k, e in _FRESHNESS_KEYS.items()
+        for k, (f, e) in _FRESHNESS_KEYS.items()
     ],
     can_subset=True,
     pool=WAREHOUSE_POOL,
@@ -242,17 +303,17 @@ _FRESHNESS_KEYS = {
 def freshness_checks(
     context: AssetCheckExecutionContext, config: FreshnessConfig, warehouse: WarehouseResource
 ):
-    def evaluate(source: str):
+    def evaluate(source: freshness.Source, entity: str):
         return lambda con: freshness.freshness_outcome(
             con,
-            freshness.SOURCES[source],
+            source,
             reference=config.reference,
             as_of=warehouse.as_of_date(),
-            warn_after_days=config.warn_after_days.get(source),
-            error_after_days=config.error_after_days.get(source),
+            warn_after_days=config.warn_after_days.get(entity),
+            error_after_days=config.error_after_days.get(entity),
         )
 
-    yield from _evaluate(context, warehouse, {k: evaluate(s) for k, s in _FRESHNESS_KEYS.items()})
+    yield from _evaluate(context, warehouse, {k: evaluate(*v) for k, v in _FRESHNESS_KEYS.items()})
 
 
 # ---- reconciliations staging vs marts ----------------------------------------------------
@@ -321,6 +382,7 @@ quality_checks = [
     quarantine_checks,
     staging_gx_suites,
     row_accounting_checks,
+    source_row_accounting_checks,
     freshness_checks,
     reconciliation_checks,
     privacy_checks,

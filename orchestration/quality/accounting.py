@@ -5,10 +5,15 @@ For each entity, from the loader's record of what each file held (raw_files.load
   distinct keys in raw  = rows staged (+ rows staging refused, if it does) (per entity)
 so input rows = staged + quarantined + superseded, where superseded = raw rows - keys
 (older versions of a key that a newer row replaced, kept in raw by design).
+
+An API source has no files: dlt merges each of its raw tables on the key, so there
+  rows in raw_<source>.<entity> (one per key) = rows staged + rows its staging quarantined
+(stg_<source>__quarantine, for a source whose staging refuses rows).
 """
 
 from __future__ import annotations
 
+from ingestion import registry
 from ingestion.files.entities import Entity
 
 from .outcome import Outcome, markdown_table
@@ -145,3 +150,35 @@ def _refused_at_staging(con: Connection, entity: str) -> int:
         "select count(*) from staging.stg_files__quarantine where entity = ? and stage = 'staging'",
         [entity],
     ).fetchall()[0][0]
+
+
+def source_accounting_outcome(con: Connection, source: str, entity: str) -> Outcome:
+    """Row accounting of an API source's staged entity (see the module docstring)."""
+    raw, staged_model = f"raw_{source}", f"stg_{source}__{entity}"
+    if not relation_exists(con, "staging", staged_model):
+        return Outcome(False, "ERROR", f"cannot account for rows: staging.{staged_model} missing")
+    if not relation_exists(con, raw, entity):
+        return Outcome(True, description=f"{raw}.{entity} not loaded yet: nothing to account for")
+    raw_rows = con.execute(f"select count(*) from {raw}.{entity}").fetchall()[0][0]
+    staged = con.execute(f"select count(*) from staging.{staged_model}").fetchall()[0][0]
+    quarantined = 0
+    if registry.API_SOURCES[source].quarantines:  # its staging refuses rows, listed there
+        quarantine = f"stg_{source}__quarantine"
+        if not relation_exists(con, "staging", quarantine):
+            return Outcome(False, "ERROR", f"cannot account for rows: staging.{quarantine} missing")
+        quarantined = con.execute(
+            f"select count(*) from staging.{quarantine} where entity = ?", [entity]
+        ).fetchall()[0][0]
+    metadata = {"raw_rows": raw_rows, "staged_rows": staged, "quarantined_rows": quarantined}
+    summary = (
+        f"{raw_rows:,} rows in {raw}.{entity} = {staged:,} staged + {quarantined:,} quarantined"
+    )
+    if raw_rows != staged + quarantined:
+        return Outcome(
+            False,
+            "ERROR",
+            f"{raw_rows:,} rows in {raw}.{entity} but {staged:,} staged + {quarantined:,}"
+            f" quarantined: {raw_rows - staged - quarantined:+,} unaccounted for",
+            metadata,
+        )
+    return Outcome(True, description=summary, metadata=metadata)

@@ -1,12 +1,16 @@
-"""Freshness per source: how many days the latest dated row of each source lags behind
-a reference date, per clinic. The reference is the as-of date (the explicit one, else
-METRICS.md's: the clinic's latest completed appointment or closed invoice line), so a
-feed that stopped while the others went on shows; or today, for a live daily feed."""
+"""Freshness per source: how many days the latest dated row of each source's staged table
+of a dated entity lags behind a reference date, per clinic (the clinics and the derived
+as-of dates read every source's staged rows). The reference is the as-of date (the
+explicit one, else METRICS.md's: the clinic's latest completed appointment or closed
+invoice line), so a feed that stopped while the others went on shows; or today, for a
+live daily feed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+from ingestion import registry
 
 from .outcome import Outcome, markdown_table
 from .warehouse import Connection, relation_exists
@@ -19,38 +23,63 @@ class Source:
     where: str  # which rows count (an upcoming booking does not)
     warn_after_days: int
     error_after_days: int
+    # only the clinics this table has rows for (an API source may serve some clinics of
+    # the warehouse); the file exports answer for every clinic, so a missing one warns
+    own_clinics_only: bool = False
 
 
-SOURCES: dict[str, Source] = {
-    "appointments": Source(
-        "staging.stg_files__appointments", "start_date", "status in ('completed', 'no_show')", 3, 14
-    ),
-    "invoice_lines": Source(
-        "staging.stg_files__invoice_lines", "issued_date", "invoice_status = 'closed'", 3, 14
-    ),
-    "leads": Source("staging.stg_files__leads", "created_date", "true", 7, 30),
-    "ad_spend": Source("staging.stg_files__ad_spend", "spend_date", "true", 3, 14),
-    "patients": Source("staging.stg_files__patients", "created_date", "true", 30, 90),
-    "provider_shifts": Source("staging.stg_files__provider_shifts", "start_date", "true", 7, 30),
+# Per dated canonical entity: (date column, which rows count, warn after, error after).
+DATED = {
+    "appointments": ("start_date", "status in ('completed', 'no_show')", 3, 14),
+    "invoice_lines": ("issued_date", "invoice_status = 'closed'", 3, 14),
+    "leads": ("created_date", "true", 7, 30),
+    "ad_spend": ("spend_date", "true", 3, 14),
+    "patients": ("created_date", "true", 30, 90),
+    "provider_shifts": ("start_date", "true", 7, 30),
 }
 
-_DERIVED_AS_OF = """
-    select clinic_id, max(activity_date) as reference_date
-    from (
-        select clinic_id, start_date as activity_date
-        from staging.stg_files__appointments where status = 'completed'
-        union all
-        select clinic_id, issued_date
-        from staging.stg_files__invoice_lines where invoice_status = 'closed'
-    ) as activity
+
+def staged_source(source: str, entity: str) -> Source:
+    """The freshness of one source's staged entity (every source of the registry that
+    stages a dated entity gets one)."""
+    return Source(
+        f"staging.stg_{source}__{entity}",
+        *DATED[entity],
+        own_clinics_only=source != registry.FILE_SOURCE,
+    )
+
+
+SOURCES: dict[str, Source] = {e: staged_source(registry.FILE_SOURCE, e) for e in DATED}
+
+
+def _staged(con: Connection, entity: str, select: str, where: str = "true") -> str:
+    """`select` over every source's staged `entity` present in the warehouse."""
+    parts = [
+        f"select {select} from staging.stg_{s}__{entity} where {where}"
+        for s in registry.carriers()[entity]
+        if relation_exists(con, "staging", f"stg_{s}__{entity}")
+    ]
+    return " union all ".join(parts) or f"select {select} from (select 1) as none where false"
+
+
+def _derived_as_of(con: Connection) -> str:
+    activity = " union all ".join(
+        (
+            _staged(con, "appointments", "clinic_id, start_date", "status = 'completed'"),
+            _staged(con, "invoice_lines", "clinic_id, issued_date", "invoice_status = 'closed'"),
+        )
+    )
+    return f"""
+    select clinic_id, max(start_date) as reference_date
+    from ({activity}) as activity
     where clinic_id is not null
     group by clinic_id
 """
 
 
-def reference_sql(reference: str, as_of: str | None) -> str:
-    """Per clinic, the date lags are measured against."""
-    clinics = "select distinct clinic_id from staging.stg_files__locations"
+def reference_sql(con: Connection, reference: str, as_of: str | None) -> str:
+    """Per clinic (of any source's staged locations), the date lags are measured against."""
+    clinics = f"select distinct clinic_id from ({_staged(con, 'locations', 'clinic_id')})"
     if as_of:
         date.fromisoformat(as_of)
         return f"select clinic_id, date '{as_of}' as reference_date from ({clinics})"
@@ -58,7 +87,7 @@ def reference_sql(reference: str, as_of: str | None) -> str:
         return f"select clinic_id, current_date as reference_date from ({clinics})"
     if reference != "as_of":
         raise ValueError(f"reference must be 'as_of' or 'today', not {reference!r}")
-    return _DERIVED_AS_OF
+    return _derived_as_of(con)
 
 
 def freshness_outcome(
@@ -71,15 +100,11 @@ def freshness_outcome(
 ) -> Outcome:
     warn = source.warn_after_days if warn_after_days is None else warn_after_days
     error = source.error_after_days if error_after_days is None else error_after_days
-    needed = [source.relation, "staging.stg_files__locations"]
-    if not as_of and reference == "as_of":
-        needed += ["staging.stg_files__appointments", "staging.stg_files__invoice_lines"]
-    missing = [r for r in needed if not relation_exists(con, *r.split("."))]
-    if missing:
-        return Outcome(False, "ERROR", f"cannot measure freshness: {', '.join(missing)} missing")
+    if not relation_exists(con, *source.relation.split(".")):
+        return Outcome(False, "ERROR", f"cannot measure freshness: {source.relation} missing")
     rows = con.execute(
         f"""
-        with reference as ({reference_sql(reference, as_of)}),
+        with reference as ({reference_sql(con, reference, as_of)}),
         latest as (
             select clinic_id, max({source.date_column}) as latest_date
             from {source.relation}
@@ -92,10 +117,13 @@ def freshness_outcome(
             reference.reference_date,
             greatest(reference.reference_date - latest.latest_date, 0) as lag
         from reference
-        left join latest on latest.clinic_id = reference.clinic_id
+        {"inner" if source.own_clinics_only else "left"} join latest
+            on latest.clinic_id = reference.clinic_id
         order by lag desc nulls first, reference.clinic_id
         """
     ).fetchall()
+    if not rows and source.own_clinics_only:
+        return Outcome(False, "WARN", f"no dated rows in {source.relation}")
     metadata = {
         "reference": f"as-of {as_of}" if as_of else reference,
         "warn_after_days": warn,

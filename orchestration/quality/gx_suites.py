@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from ingestion import registry
 from ingestion.files import ENTITIES
 from ingestion.files.entities import (
     APPOINTMENT_STATUSES,
@@ -182,14 +183,18 @@ RAW_SUITES = [raw_suite(e) for e in ENTITIES.values()]
 # ---- staging: what the marts rely on ---------------------------------------------------
 
 
-def _staging(entity: str, select: list[str], rules: list[Rule]) -> Suite:
-    model = f"stg_files__{entity}"
-    return Suite(("staging", model), f"staging.{model}", ", ".join(select), rules)
+def _staging(entity: str, select: list[str], rules: list[Rule]) -> list[Suite]:
+    """The entity's suite on every source's staged table of it (ingestion/registry.py):
+    each lands the canonical columns, so one set of rules serves them all."""
+    return [
+        Suite(("staging", model), f"staging.{model}", ", ".join(select), rules)
+        for model in (f"stg_{source}__{entity}" for source in registry.carriers()[entity])
+    ]
 
 
 _TENANT = "every row belongs to a clinic (its location is known)"
 
-STAGING_SUITES = [
+_STAGING = [
     _staging(
         "locations",
         ["location_id", "clinic_id", "timezone"],
@@ -341,3 +346,4 @@ STAGING_SUITES = [
         ],
     ),
 ]
+STAGING_SUITES = [suite for suites in _STAGING for suite in suites]

@@ -7,6 +7,7 @@ import pytest
 from bad_inputs.corpus import header, row
 from dagster import AssetKey, DagsterEventType, DagsterInstance
 
+from ingestion import registry
 from ingestion.files import ENTITIES
 from orchestration.quality.freshness import SOURCES
 
@@ -34,6 +35,21 @@ def test_each_check_is_on_the_asset_it_guards(defs):
         assert checks[(staged, "row_accounting")].blocking
         assert ((staged, "freshness") in checks) == (entity in SOURCES)
     assert not checks[(AssetKey(["staging", "stg_files__ad_spend"]), "freshness")].blocking
+    # every API source's staged tables: contract (GX), row accounting, freshness when dated,
+    # each also reading the source's raw table (so it leaves the job with the source)
+    graph = defs.resolve_asset_graph()
+    for name, spec in registry.API_SOURCES.items():
+        for entity in spec.entities:
+            staged = AssetKey(["staging", f"stg_{name}__{entity}"])
+            raw = AssetKey(["raw", name, entity])
+            dated = {"freshness"} if entity in SOURCES else set()
+            expected = {"gx_suite", "row_accounting"} | dated
+            for check in expected:
+                assert checks[(staged, check)].blocking == (check != "freshness"), (staged, check)
+                key = next(
+                    k for k in graph.asset_check_keys if (k.asset_key, k.name) == (staged, check)
+                )
+                assert raw in graph.get(key).parent_entity_keys, (staged, check)
     for mart, name in [
         ("campaign_performance", "spend_and_leads_reconcile"),
         ("fct_consultations", "consult_counts_reconcile"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from orchestration.quality.freshness import SOURCES, freshness_outcome
+from orchestration.quality.freshness import SOURCES, freshness_outcome, staged_source
 
 
 @pytest.fixture
@@ -69,3 +69,42 @@ def test_limits_are_configurable_and_an_explicit_as_of_is_the_reference(warehous
 def test_against_today_old_data_is_an_error(warehouse):
     outcome = _outcome(warehouse, "appointments", reference="today")
     assert (outcome.passed, outcome.severity) == (False, "ERROR")
+
+
+def test_an_api_sources_staged_table_is_measured_against_every_sources_clinics(warehouse):
+    """A clinic on a booking API: its location and as-of date come from that source's
+    staged rows, so its feed's lag is measured even with no file rows for it."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "create table staging.stg_boulevard__locations as"
+            " select * from (values ('b_loc', 'c3')) t(location_id, clinic_id)"
+        )
+        con.execute(
+            """
+            create table staging.stg_boulevard__appointments as select * from (values
+                ('c3', date '2026-05-01', 'completed'), ('c3', date '2026-05-10', 'no_show')
+            ) t(clinic_id, start_date, status)
+            """
+        )
+        con.execute(
+            """
+            create table staging.stg_boulevard__invoice_lines as select * from (values
+                ('c3', date '2026-05-20', 'closed')
+            ) t(clinic_id, issued_date, invoice_status)
+            """
+        )
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        outcome = freshness_outcome(con, staged_source("boulevard", "appointments"))
+    # c3's as-of is its latest closed sale (05-20): 10 days behind, past the warn limit;
+    # c1 and c2 are the file exports' clinics, not Boulevard's
+    assert outcome.metadata["lag_days"] == {"c3": 10}
+    assert (outcome.passed, outcome.severity) == (False, "WARN")
+    # an API source that staged nothing dated says so
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "create table staging.stg_boulevard__patients (clinic_id text, created_date date)"
+        )
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        empty = freshness_outcome(con, staged_source("boulevard", "patients"))
+    assert (empty.passed, empty.severity) == (False, "WARN")
+    assert empty.description == "no dated rows in staging.stg_boulevard__patients"

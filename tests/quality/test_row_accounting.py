@@ -7,7 +7,7 @@ import duckdb
 from bad_inputs.corpus import header, row
 
 from ingestion.files import ENTITIES
-from orchestration.quality.accounting import accounting_outcome
+from orchestration.quality.accounting import accounting_outcome, source_accounting_outcome
 
 from .helpers import load_folder, stage
 
@@ -81,3 +81,33 @@ def test_a_key_staging_drops_or_doubles_fails(tmp_path):
     doubled = _outcome(warehouse)
     assert not dropped.passed and "2 keys in raw but 1 staged" in dropped.description
     assert not doubled.passed and "2 keys in raw but 4 staged" in doubled.description
+
+
+def test_an_api_source_accounts_raw_rows_as_staged_plus_quarantined(tmp_path):
+    """An API source has no files: dlt merges raw on the key, so raw = staged + quarantined."""
+    warehouse = tmp_path / "api.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw_boulevard; create schema staging")
+        con.execute("create table raw_boulevard.services as select range as id from range(5)")
+        con.execute("create table staging.stg_boulevard__services as select * from range(3)")
+        con.execute(
+            "create table staging.stg_boulevard__quarantine as select * from (values"
+            " ('services', 's3', 'unknown category: boulevard:Spa'),"
+            " ('services', 's4', 'unknown category: boulevard:Spa'),"
+            " ('appointments', 'a1', 'unknown status: boulevard:X')) as q(entity, record_key, reason)"
+        )
+        con.execute("create table staging.stg_boulevard__appointments as select * from range(0)")
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        ok = source_accounting_outcome(con, "boulevard", "services")
+        assert ok.passed, ok.description
+        assert ok.description == ("5 rows in raw_boulevard.services = 3 staged + 2 quarantined")
+        not_loaded = source_accounting_outcome(con, "boulevard", "appointments")
+        assert not_loaded.passed and "not loaded yet" in not_loaded.description
+
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("delete from staging.stg_boulevard__services where range = 0")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        lost = source_accounting_outcome(con, "boulevard", "services")
+    assert (lost.passed, lost.severity) == (False, "ERROR")
+    assert "5 rows in raw_boulevard.services but 2 staged + 2 quarantined: +1" in lost.description

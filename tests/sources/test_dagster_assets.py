@@ -10,7 +10,7 @@ from dagster_dlt import DagsterDltResource
 from source_payloads import GOOGLE_SEARCH_PATH, GoogleAdsFake, requests_to
 from source_support import assert_no_secret
 
-from orchestration.defs.api_sources import API_SOURCES, raw_google_ads_assets
+from orchestration.defs.api_sources import API_ASSETS, API_SOURCES
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 CONFIG = {
@@ -38,7 +38,7 @@ def google_config(monkeypatch: pytest.MonkeyPatch, httpserver) -> pytest.MonkeyP
 
 def refresh(warehouse):
     return materialize(
-        [raw_google_ads_assets],
+        [API_ASSETS["google_ads"]],
         resources={
             "dlt_resource": DagsterDltResource(),
             "warehouse": WarehouseResource(path=str(warehouse)),

@@ -28,7 +28,7 @@ from source_support import source_error
 from ingestion.google_ads import GoogleAdsCredentials, google_ads_source
 from ingestion.meta_ads import meta_ads_source
 from ingestion.zenoti import zenoti_source
-from orchestration.defs.api_sources import raw_google_ads_assets
+from orchestration.defs.api_sources import API_ASSETS
 from orchestration.defs.resources import WarehouseResource
 
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -210,7 +210,7 @@ def test_one_dagster_run_loads_every_account_and_a_failing_one_fails_alone(
 
     def refresh():
         return materialize(
-            [raw_google_ads_assets],
+            [API_ASSETS["google_ads"]],
             resources={
                 "dlt_resource": DagsterDltResource(),
                 "warehouse": WarehouseResource(path=str(warehouse)),

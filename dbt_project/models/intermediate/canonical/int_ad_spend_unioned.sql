@@ -1,5 +1,5 @@
--- The one door to ad_spend for every other model: the file exports, Google Ads API
--- and Meta Ads API.
+-- The one door to ad_spend for every other model: every source that stages it (var
+-- canonical_sources, from ingestion/registry.py), one stg_<source>__ad_spend each.
 -- Each source's staging model has these columns and types; one not loaded adds no rows
 -- (it reads an empty relation). The key tests (_canonical__models.yml) check that two
 -- sources never deliver the same key.
@@ -15,22 +15,15 @@
     'clicks',
     'currency',
 ] %}
+{%- set sources = var('canonical_sources')['ad_spend'] %}
 with
-
-files as (
-    select * from {{ ref('stg_files__ad_spend') }}
+{% for source in sources %}
+{{ source }} as (
+    select * from {{ ref('stg_' ~ source ~ '__ad_spend') }}
 ),
-
-google_ads as (
-    select * from {{ ref('stg_google_ads__ad_spend') }}
-),
-
-meta_ads as (
-    select * from {{ ref('stg_meta_ads__ad_spend') }}
-),
-
+{% endfor %}
 final as (
-    {{ union_all(['files', 'google_ads', 'meta_ads'], columns) }}
+    {{ union_all(sources, columns) }}
 )
 
 select * from final

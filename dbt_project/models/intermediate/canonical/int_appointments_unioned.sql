@@ -1,4 +1,5 @@
--- The one door to appointments for every other model: the file exports and Zenoti API.
+-- The one door to appointments for every other model: every source that stages it (var
+-- canonical_sources, from ingestion/registry.py), one stg_<source>__appointments each.
 -- Each source's staging model has these columns and types; one not loaded adds no rows
 -- (it reads an empty relation). The key tests (_canonical__models.yml) check that two
 -- sources never deliver the same key.
@@ -18,18 +19,15 @@
     'booked_date',
     'start_date',
 ] %}
+{%- set sources = var('canonical_sources')['appointments'] %}
 with
-
-files as (
-    select * from {{ ref('stg_files__appointments') }}
+{% for source in sources %}
+{{ source }} as (
+    select * from {{ ref('stg_' ~ source ~ '__appointments') }}
 ),
-
-zenoti as (
-    select * from {{ ref('stg_zenoti__appointments') }}
-),
-
+{% endfor %}
 final as (
-    {{ union_all(['files', 'zenoti'], columns) }}
+    {{ union_all(sources, columns) }}
 )
 
 select * from final

@@ -1,4 +1,5 @@
--- The one door to invoice_lines for every other model: the file exports and Zenoti API.
+-- The one door to invoice_lines for every other model: every source that stages it (var
+-- canonical_sources, from ingestion/registry.py), one stg_<source>__invoice_lines each.
 -- Each source's staging model has these columns and types; one not loaded adds no rows
 -- (it reads an empty relation). The key tests (_canonical__models.yml) check that two
 -- sources never deliver the same key.
@@ -23,18 +24,15 @@
     'refund_of_line_id',
     'updated_at',
 ] %}
+{%- set sources = var('canonical_sources')['invoice_lines'] %}
 with
-
-files as (
-    select * from {{ ref('stg_files__invoice_lines') }}
+{% for source in sources %}
+{{ source }} as (
+    select * from {{ ref('stg_' ~ source ~ '__invoice_lines') }}
 ),
-
-zenoti as (
-    select * from {{ ref('stg_zenoti__invoice_lines') }}
-),
-
+{% endfor %}
 final as (
-    {{ union_all(['files', 'zenoti'], columns) }}
+    {{ union_all(sources, columns) }}
 )
 
 select * from final

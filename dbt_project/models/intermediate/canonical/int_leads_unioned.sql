@@ -1,5 +1,5 @@
--- The one door to leads for every other model: the file exports
--- and leads exports (ingestion/leads).
+-- The one door to leads for every other model: every source that stages it (var
+-- canonical_sources, from ingestion/registry.py), one stg_<source>__leads each.
 -- Each source's staging model has these columns and types; one not loaded adds no rows
 -- (it reads an empty relation). The key tests (_canonical__models.yml) check that two
 -- sources never deliver the same key.
@@ -18,18 +18,15 @@
     'gclid',
     'fbclid',
 ] %}
+{%- set sources = var('canonical_sources')['leads'] %}
 with
-
-files as (
-    select * from {{ ref('stg_files__leads') }}
+{% for source in sources %}
+{{ source }} as (
+    select * from {{ ref('stg_' ~ source ~ '__leads') }}
 ),
-
-leads as (
-    select * from {{ ref('stg_leads__leads') }}
-),
-
+{% endfor %}
 final as (
-    {{ union_all(['files', 'leads'], columns) }}
+    {{ union_all(sources, columns) }}
 )
 
 select * from final

@@ -1,22 +1,24 @@
--- The one door to provider_shifts for every other model: the file exports today; API sources
--- that land the same shape are added here with `union all`.
+-- The one door to provider_shifts for every other model: every source that stages it
+-- (var canonical_sources, from ingestion/registry.py; today the file exports only).
+{%- set columns = [
+    'shift_id',
+    'provider_id',
+    'location_id',
+    'clinic_id',
+    'start_at',
+    'end_at',
+    'start_date',
+    'shift_minutes',
+] %}
+{%- set sources = var('canonical_sources')['provider_shifts'] %}
 with
-
-files as (
-    select * from {{ ref('stg_files__provider_shifts') }}
+{% for source in sources %}
+{{ source }} as (
+    select * from {{ ref('stg_' ~ source ~ '__provider_shifts') }}
 ),
-
+{% endfor %}
 final as (
-    select
-        shift_id,
-        provider_id,
-        location_id,
-        clinic_id,
-        start_at,
-        end_at,
-        start_date,
-        shift_minutes
-    from files
+    {{ union_all(sources, columns) }}
 )
 
 select * from final

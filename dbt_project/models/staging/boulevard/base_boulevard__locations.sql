@@ -1,0 +1,18 @@
+-- Boulevard locations with `_reasons` saying why staging refuses one ('' when it does not).
+-- stg_boulevard__locations keeps the others; stg_boulevard__quarantine lists these.
+{{ config(materialized='view') }}
+{%- set checks = [
+    ("timezone is null", "'missing value in timezone (Boulevard sent no tz)'"),
+] %}
+with
+
+source as (
+    {{ source_or_empty('boulevard', 'locations') }}
+),
+
+final as (
+    select *, {{ quarantine_reasons(checks) }} as _reasons
+    from source
+)
+
+select * from final
