@@ -36,7 +36,10 @@ TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_
 
 
 def dbt_build_args(as_of: str | None) -> list[str]:
-    args = ["build"]
+    """Unit tests check the SQL, not the data: they run in the test suite and CI
+    (tests/e2e/test_as_of.py), not in production builds, where an `--as-of` var would
+    override their fixed inputs and fail them."""
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if as_of:
         args += ["--vars", json.dumps({"as_of_date": as_of})]
     return args
