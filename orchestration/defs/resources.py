@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 
 import dlt
 from dagster import ConfigurableResource
+from dlt.common.runtime.collector import LogCollector
 
 from orchestration import settings
 
@@ -56,5 +58,10 @@ class WarehouseResource(ConfigurableResource):
                 destination=dlt.destinations.duckdb(self.warehouse_path()),
                 dataset_name=dataset_name,
                 pipelines_dir=workdir,
-                progress="log",
+                # progress goes to the run's log (dagster.yaml manages "ingestion"), not stdout
+                progress=LogCollector(
+                    log_period=5.0,
+                    logger=logging.getLogger("ingestion.dlt_progress"),
+                    dump_system_stats=False,
+                ),
             )

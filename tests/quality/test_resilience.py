@@ -21,7 +21,7 @@ from .conftest import CLI, REPO, cli_env, query, run_cli, snapshot
 pytestmark = pytest.mark.slow
 
 LAYERS = ("staging", "marts")
-# a line logged by a step, as Dagster's console logger prints it: "... - <step> - ..."
+# a line logged by a step, as Dagster's console logger prints it (--verbose): "... - <step> - ..."
 STEP_STARTED = " - {} - "
 LOCK_ERRORS = ("Could not set lock", "Conflicting lock", "database is locked")
 
@@ -48,9 +48,9 @@ def test_three_runs_of_the_same_inputs_leave_identical_marts(built, tmp_path):
     inputs, warehouse = _fresh_copy(built, tmp_path)
     env = cli_env(tmp_path / "dagster")
 
-    _assert_ok(run_cli(env, inputs, warehouse), "run 2 (every file read again)")
+    _assert_ok(run_cli(env, inputs, warehouse, "--verbose"), "run 2 (every file read again)")
     second = snapshot(warehouse, LAYERS)
-    _assert_ok(run_cli(env, inputs, warehouse), "run 3 (nothing new)")
+    _assert_ok(run_cli(env, inputs, warehouse, "--verbose"), "run 3 (nothing new)")
     third = snapshot(warehouse, LAYERS)
 
     assert before.keys() == second.keys() == third.keys()
@@ -65,7 +65,7 @@ def test_three_runs_of_the_same_inputs_leave_identical_marts(built, tmp_path):
 
 def _start(env: dict, inputs: Path, warehouse: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [*CLI, "run", "--inputs", str(inputs), "--warehouse", str(warehouse)],
+        [*CLI, "run", "--inputs", str(inputs), "--warehouse", str(warehouse), "--verbose"],
         env=env,
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -214,7 +214,7 @@ def test_two_runs_at_once_take_turns_on_the_warehouse(built, tmp_path):
 def _start_logged(env: dict, inputs: Path, warehouse: Path, log: Path) -> subprocess.Popen:
     with open(log, "w") as out:
         return subprocess.Popen(
-            [*CLI, "run", "--inputs", str(inputs), "--warehouse", str(warehouse)],
+            [*CLI, "run", "--inputs", str(inputs), "--warehouse", str(warehouse), "--verbose"],
             env=env,
             cwd=REPO,
             stdout=out,
