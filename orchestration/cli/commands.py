@@ -22,6 +22,7 @@ from orchestration.cli.preflight import (
     iso_date,
     positive,
 )
+from orchestration.cli.ui import add_parser as add_ui_parser
 
 
 def _configure(warehouse: str | None, inputs: str, as_of: str | None) -> Path:
@@ -84,6 +85,7 @@ def materialize(verbose: bool = False) -> Outcome:
     from orchestration.cli.stale_runs import reclaim_dead_runs
     from orchestration.definitions import defs
 
+    settings.record_last_run()  # the UI and the schedule of this instance run the same
     job = defs.resolve_job_def("refresh")
     run_id = str(uuid.uuid4())
     level = "INFO" if verbose else "CRITICAL"
@@ -117,8 +119,11 @@ def _report(warehouse: Path, outcome: Outcome, started: float, providers: bool =
 
     ok, checks = outcome.ok, outcome.checks
     print()
+    if not ok:
+        print(f"nothing published: {warehouse} keeps its last good build (if any)")
     try:
-        print(format_summary(load_summary(warehouse), outcome.refused))
+        rows = load_summary(warehouse) if warehouse.exists() else [(e, 0, 0) for e in ENTITIES]
+        print(format_summary(rows, outcome.refused))
     except Exception as exc:  # the warehouse may be empty after an early failure
         print(f"(no load summary: {exc})")
     print()
@@ -190,6 +195,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _report(warehouse, materialize(args.verbose), started)
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    from orchestration.cli.status import status_report
+
+    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+    check_warehouse(warehouse)
+    print(status_report(warehouse))
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """A usage mistake is one line (and exit status 2), not the usage block."""
 
@@ -247,6 +261,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(run)
     run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser(
+        "status", help="the last run of a warehouse: when, loaded, checks, as-of (read-only)"
+    )
+    status.add_argument("--warehouse", help="DuckDB file (default data/warehouse.duckdb)")
+    status.set_defaults(func=cmd_status)
+    add_ui_parser(sub)
     return parser
 
 
