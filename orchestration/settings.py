@@ -57,7 +57,9 @@ def record_last_run() -> None:
     last = {"warehouse": str(warehouse_path()), "sources": ",".join(enabled_sources())}
     if os.environ.get(INPUTS_ENV):
         last["inputs"] = os.environ[INPUTS_ENV]
-    (_home() / RECORD).write_text(json.dumps(last, indent=2) + "\n", encoding="utf-8")
+    partial = _home() / f"{RECORD}.{os.getpid()}"  # renamed in whole: a reader never sees half
+    partial.write_text(json.dumps(last, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, _home() / RECORD)
 
 
 def warehouse_path() -> Path:

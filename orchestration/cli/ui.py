@@ -22,7 +22,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
     print(f"· inputs {settings.inputs_url()}; sources {', '.join(settings.enabled_sources())}")
     if not last:
         print("· no CLI run recorded here yet: `make demo` or `provider-view run` first")
-    dagster = str(Path(sys.executable).parent / "dagster")
+    # dbt and dagster from this environment, even when it is not activated
+    bin_dir = str(Path(sys.executable).parent)
+    os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+    dagster = str(Path(bin_dir) / "dagster")
     if not Path(dagster).exists():
         dagster = shutil.which("dagster") or "dagster"
     command = [

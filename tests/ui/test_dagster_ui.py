@@ -80,7 +80,14 @@ def ui(tmp_path_factory):
             if time.time() > deadline or server.poll() is not None:
                 pytest.fail(f"the UI did not start:\n{(root / 'ui.log').read_text()[-4000:]}")
             time.sleep(1)
-        yield UI(base, warehouse, home, inputs)
+        ui = UI(base, warehouse, home, inputs)
+        while (status := _location(ui))["loadStatus"] != "LOADED":
+            if time.time() > deadline:
+                pytest.fail(f"the code location did not load: {status}")
+            time.sleep(1)
+        error = status["locationOrLoadError"]
+        assert error["__typename"] == "RepositoryLocation", error
+        yield ui
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -92,6 +99,12 @@ class UI:
     warehouse: Path
     home: Path
     inputs: Path
+
+
+def _location(ui: UI) -> dict:
+    query = """{ workspaceOrError { ... on Workspace { locationEntries {
+        loadStatus locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
+    return _graphql(ui, query)["workspaceOrError"]["locationEntries"][0]
 
 
 def _graphql(ui: UI, query: str, variables: dict | None = None) -> dict:
@@ -131,9 +144,10 @@ def test_the_lineage_runs_raw_staging_intermediate_marts_then_the_published_ware
 def test_the_refresh_job_and_its_daily_schedule_are_there(ui):
     job = _text(_page(ui, "/locations/orchestration.definitions/jobs/refresh", "job.png").dom)
     assert "Jobs / refresh" in job
-    assert "At 06:00 AM UTC" in job
+    assert "2 schedules/sensors" in job  # daily_refresh and new_exports start it
     automation = _text(_page(ui, "/automation", "automation.png").dom)
-    for name in ("daily_refresh", "new_exports", "alert_on_failure"):
+    assert "daily_refresh" in automation and "At 06:00 AM UTC" in automation
+    for name in ("new_exports", "alert_on_failure"):
         assert name in automation
 
 
@@ -192,7 +206,7 @@ def test_materialize_all_from_the_ui_rebuilds_and_publishes_what_the_cli_built(u
         if status in ("SUCCESS", "FAILURE", "CANCELED") or time.time() > deadline:
             break
         time.sleep(3)
-    assert status == "SUCCESS", (ui.home / "..").resolve()
+    assert status == "SUCCESS", f"run {run_id}: {status}"
     assert ui.warehouse.stat().st_ino != published_before  # a new file was swapped in
     assert not list(ui.warehouse.parent.glob(f"{ui.warehouse.name}.*.building*"))
     _page(ui, f"/runs/{run_id}", "materialize_all_run.png")
