@@ -30,6 +30,10 @@ def _failure_text(event) -> str:
     return data.error.message.strip() if data.error else "failed"
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _refused_files(event) -> list[tuple[str, str]]:
     """(entity, message) of each file the load refused whole (ingestion.py's metadata)."""
     data = event.dagster_event.step_failure_data.user_failure_data
@@ -108,8 +112,11 @@ class StepProgress:
         else:
             since = self._started.pop(step, now)
             self._last_word.pop(step, None)
-            counts = [f"{self._assets[step]} assets"] if self._assets[step] else []
-            counts += [f"{self._checks[step]} checks"] if self._checks[step] else []
+            counts = [
+                _count(n, word)
+                for n, word in ((self._assets[step], "asset"), (self._checks[step], "check"))
+                if n
+            ]
             took = f"{now - since:.1f}s"
             if kind == DagsterEventType.STEP_SUCCESS:
                 self._print(f"✓ {step}: {', '.join([*counts, took])}")
