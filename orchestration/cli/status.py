@@ -50,7 +50,18 @@ def _last_run(home: Path) -> list[str]:
             for e in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
         ]
         lines.append(format_check_results(evaluations))
+        lines.append(_freshness(evaluations))
         return lines
+
+
+def _freshness(evaluations) -> str:
+    """The freshness checks of the run: how many sources were fresh, and the stale ones."""
+    fresh = [e for e in evaluations if e.check_name == "freshness"]
+    if not fresh:
+        return "freshness: not checked in this run"
+    stale = [e.asset_key.to_user_string() for e in fresh if not e.passed]
+    line = f"freshness: {len(fresh) - len(stale)} of {len(fresh)} sources fresh"
+    return line + (f"; stale: {', '.join(sorted(stale))}" if stale else "")
 
 
 def _published(warehouse: Path) -> list[str]:

@@ -88,4 +88,5 @@ def test_a_refused_file_is_one_clear_failure_and_counted_in_the_summary(tmp_path
     assert f"last run: {run.run_id} FAILURE" in status.stdout
     assert f"  inputs: {inputs}" in status.stdout
     assert "checks: " in status.stdout
+    assert "freshness: not checked in this run" in status.stdout  # dbt did not run
     assert state() == before  # read-only: no file written or touched
