@@ -21,10 +21,10 @@ demo: install
 test: install
 	$(BIN)/pytest
 
+# The UI of one warehouse (default data/warehouse.duckdb; `make dev WAREHOUSE=path`), on its
+# own instance, with the inputs and sources the CLI last ran there.
 dev: install
-	mkdir -p data/dagster
-	test -e data/dagster/dagster.yaml || ln -s ../../dagster.yaml data/dagster/dagster.yaml
-	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster dev -m orchestration.definitions
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/provider-view ui $(if $(WAREHOUSE),--warehouse $(WAREHOUSE))
 
 # The dbt docs site (models, columns, lineage, exposures) for the warehouse at
 # PROVIDER_VIEW_WAREHOUSE (default data/warehouse.duckdb, e.g. after `make demo`), read

@@ -11,13 +11,15 @@ from orchestration.defs.ingestion import raw_files_assets
 from orchestration.defs.reports import scorecards
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.schedules import daily_refresh, refresh_job
-from orchestration.defs.transform import dbt_models, dbt_project
+from orchestration.defs.sensors import alert_on_failure, new_exports
+from orchestration.defs.transform import dbt_models, dbt_project, published_warehouse
 
 defs = Definitions(
-    assets=[raw_files_assets, *api_source_assets, dbt_models, scorecards],
+    assets=[raw_files_assets, *api_source_assets, dbt_models, scorecards, published_warehouse],
     asset_checks=quality_checks,
     jobs=[refresh_job],
     schedules=[daily_refresh],
+    sensors=[new_exports, alert_on_failure],
     resources={
         "dlt_resource": DagsterDltResource(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),

@@ -10,11 +10,16 @@ PROVIDER_VIEW_TARGET     where dlt loads and dbt builds: duckdb (default) or pos
 PROVIDER_VIEW_PG_URL     the PostgreSQL database of the postgres target:
                          postgresql://user:password@host:port/dbname, or for a unix socket
                          postgresql://user@/dbname?host=/socket/dir
+
+Unset, the warehouse, inputs and sources are what the CLI last ran on this Dagster
+instance (recorded in <DAGSTER_HOME>/provider_view.json), so the UI, the schedule and the
+sensors work on what the CLI just built. Each warehouse has its own instance.
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import sys
@@ -46,12 +51,49 @@ API_SOURCES = tuple(registry.API_SOURCES)
 SOURCES = registry.SOURCES
 
 
+RECORD = "provider_view.json"
+DEFAULT_WAREHOUSE = DATA_DIR / "warehouse.duckdb"
+
+
+def _home() -> Path:
+    return Path(os.environ.get("DAGSTER_HOME") or DAGSTER_HOME)
+
+
+def recorded() -> dict[str, str]:
+    """What the CLI last ran on this instance: warehouse, inputs, sources ({} if nothing)."""
+    try:
+        return json.loads((_home() / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def record_last_run() -> None:
+    """Called by the CLI once a run is configured: the UI and schedules read it back."""
+    last = {"warehouse": str(warehouse_path()), "sources": ",".join(enabled_sources())}
+    if os.environ.get(INPUTS_ENV):
+        last["inputs"] = os.environ[INPUTS_ENV]
+    partial = _home() / f"{RECORD}.{os.getpid()}"  # renamed in whole: a reader never sees half
+    partial.write_text(json.dumps(last, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, _home() / RECORD)
+
+
 def warehouse_path() -> Path:
-    return Path(os.environ.get(WAREHOUSE_ENV) or DATA_DIR / "warehouse.duckdb").resolve()
+    chosen = os.environ.get(WAREHOUSE_ENV) or recorded().get("warehouse") or DEFAULT_WAREHOUSE
+    return Path(chosen).resolve()
 
 
 def inputs_url() -> str:
-    return os.environ.get(INPUTS_ENV) or str(DATA_DIR / "inputs")
+    return os.environ.get(INPUTS_ENV) or recorded().get("inputs") or str(DATA_DIR / "inputs")
+
+
+def dagster_home_for(warehouse: Path) -> Path:
+    """One Dagster instance per warehouse, so runs and asset health never mix: data/dagster
+    for the default warehouse, `<warehouse>.dagster` beside any other. DAGSTER_HOME wins."""
+    if os.environ.get("DAGSTER_HOME"):
+        return Path(os.environ["DAGSTER_HOME"])
+    if warehouse.resolve() == DEFAULT_WAREHOUSE.resolve():
+        return DAGSTER_HOME
+    return warehouse.resolve().with_suffix(".dagster")
 
 
 def map_path() -> str:
@@ -65,7 +107,7 @@ def as_of_date() -> str | None:
 
 def enabled_sources() -> tuple[str, ...]:
     """The sources the refresh job (CLI, schedule, UI) loads, in SOURCES order."""
-    return parse_sources(os.environ.get(SOURCES_ENV) or FILE_SOURCE)
+    return parse_sources(os.environ.get(SOURCES_ENV) or recorded().get("sources") or FILE_SOURCE)
 
 
 def parse_sources(text: str) -> tuple[str, ...]:
@@ -188,10 +230,10 @@ def warehouse_location() -> str:
 
 
 def ensure_dagster_home() -> Path:
-    """The instance lives in data/dagster and reads the repo's dagster.yaml. A new home
+    """The warehouse's instance (dagster_home_for) reads the repo's dagster.yaml. A new home
     is set up under a file lock: two CLIs starting at once would otherwise both create
     the symlink and the instance's SQLite storage, and one of them would fail."""
-    home = Path(os.environ.get("DAGSTER_HOME") or DAGSTER_HOME)
+    home = dagster_home_for(warehouse_path())
     home.mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(home)
     with open(home / ".setup.lock", "w") as lock:

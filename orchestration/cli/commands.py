@@ -8,10 +8,21 @@ import os
 import shutil
 import sys
 import time
+from contextlib import ExitStack, redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ingestion.files.entities import ENTITIES
 from orchestration import settings
+from orchestration.cli.preflight import (
+    UsageError,
+    check_inputs,
+    check_warehouse,
+    iso_date,
+    positive,
+)
+from orchestration.cli.ui import add_parser as add_ui_parser
 
 
 def _configure(warehouse: str | None, inputs: str, as_of: str | None) -> Path:
@@ -41,37 +52,83 @@ def _prepare_dbt() -> None:
     parse_dbt_project()
 
 
-def materialize() -> tuple[bool, str]:
-    """Run the `refresh` job in process on the instance in DAGSTER_HOME; returns whether
-    it succeeded and its asset checks, formatted."""
+def _run_tags(warehouse: Path) -> dict[str, str]:
+    """What ran, shown on the UI's Runs page: the warehouse, the inputs, the as-of date."""
+    from orchestration.cli.stale_runs import run_tags
+
+    sources = settings.enabled_sources()
+    return {
+        **run_tags(),
+        "provider_view/warehouse": str(warehouse),
+        "provider_view/sources": ",".join(sources),
+        **(
+            {"provider_view/inputs": settings.inputs_url()}
+            if settings.FILE_SOURCE in sources
+            else {}
+        ),
+        "provider_view/as_of": settings.as_of_date() or "from the data",
+    }
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    checks: str  # the run's asset checks, formatted
+    refused: list[tuple[str, str]] = field(default_factory=list)  # files refused whole
+
+
+def materialize(verbose: bool = False) -> Outcome:
+    """Run the `refresh` job in process on the instance in DAGSTER_HOME. Quiet unless
+    `verbose`: one line per step (the full log is in the Dagster run)."""
     _prepare_dbt()
+    import uuid
+
     from dagster import DagsterInstance
 
-    from orchestration.cli.stale_runs import reclaim_dead_runs, run_tags
+    from orchestration.cli.progress import StepProgress
+    from orchestration.cli.stale_runs import reclaim_dead_runs
     from orchestration.definitions import defs
 
+    settings.record_last_run()  # the UI and the schedule of this instance run the same
     job = defs.resolve_job_def("refresh")
-    with DagsterInstance.get() as instance:
-        for run_id in reclaim_dead_runs(instance):
-            print(f"· run {run_id} died without finishing: marked failed, its pool slot freed")
-        result = job.execute_in_process(
-            instance=instance,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            raise_on_error=False,
-            tags=run_tags(),
-        )
+    run_id = str(uuid.uuid4())
+    level = "INFO" if verbose else "CRITICAL"
+    log_path = Path(os.environ["DAGSTER_HOME"]) / "logs" / f"{run_id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with DagsterInstance.get() as instance, open(log_path, "w") as log:
+        for dead in reclaim_dead_runs(instance):
+            print(f"· run {dead} died without finishing: marked failed, its pool slot freed")
+        print(f"· run {run_id}; its full log: {log_path} and the UI's Runs page", flush=True)
+        # quiet: what dbt and dlt print goes to the log file; the steps print one line each
+        quiet = (redirect_stdout(log), redirect_stderr(log)) if not verbose else ()
+        with StepProgress(instance, run_id, out=sys.stdout) as progress, ExitStack() as stack:
+            for redirect in quiet:
+                stack.enter_context(redirect)
+            result = job.execute_in_process(
+                instance=instance,
+                run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+                raise_on_error=False,
+                run_id=run_id,
+                tags=_run_tags(settings.warehouse_path()),
+            )
     from orchestration.cli.check_report import format_check_results
 
-    return result.success, format_check_results(result.get_asset_check_evaluations())
+    checks = format_check_results(result.get_asset_check_evaluations())
+    return Outcome(result.success, checks, progress.refused)
 
 
-def _report(warehouse: Path, outcome: tuple[bool, str], started: float, pages: bool = False) -> int:
+def _report(warehouse: Path, outcome: Outcome, started: float, pages: bool = False) -> int:
     from orchestration.cli.summary import format_summary, load_summary
+    from orchestration.quality.warehouse import unavailable
 
-    ok, checks = outcome
+    ok, checks = outcome.ok, outcome.checks
     print()
+    if not ok and settings.target() == settings.DUCKDB:
+        print(f"nothing published: {warehouse} keeps its last good build (if any)")
     try:
-        print(format_summary(load_summary(warehouse)))
+        readable = not unavailable(str(warehouse))
+        rows = load_summary(warehouse) if readable else [(e, 0, 0) for e in ENTITIES]
+        print(format_summary(rows, outcome.refused))
     except Exception as exc:  # the warehouse may be empty after an early failure
         print(f"(no load summary: {exc})")
     print()
@@ -85,7 +142,7 @@ def _report(warehouse: Path, outcome: tuple[bool, str], started: float, pages: b
         print(clinic_summary(warehouse, default_out(warehouse), parse_period("trailing_90d")))
     print(f"\nwarehouse: {settings.warehouse_location()}")
     print("open the Dagster UI with `make dev` to see runs, assets and checks")
-    status = "done" if ok else "FAILED (see the log above and the Dagster UI)"
+    status = "done" if ok else "FAILED (see the lines marked ✗ above, and the run in the UI)"
     print(f"{status} in {time.perf_counter() - started:.1f}s")
     return 0 if ok else 1
 
@@ -95,6 +152,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     out = Path(args.out).resolve()
+    check_warehouse(Path(args.warehouse or settings.warehouse_path()).resolve())
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out is a file, not a folder: {out}")
     if out.exists():
         shutil.rmtree(out)
     print(
@@ -107,7 +167,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     warehouse = _configure(args.warehouse, str(out), args.as_of)
     os.environ[settings.SOURCES_ENV] = settings.FILE_SOURCE  # the demo clinic is files only
     os.environ.pop(settings.MAP_ENV, None)  # in the canonical format: no column map
-    return _report(warehouse, materialize(), started, pages=True)
+    return _report(warehouse, materialize(args.verbose), started, pages=True)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -128,29 +188,50 @@ def cmd_run(args: argparse.Namespace) -> int:
             try:
                 configured_source(name)  # reads dlt config only: no request is sent
             except Failure as exc:
-                print(f"provider-view run: {exc.description}", file=sys.stderr)
-                return 2
+                raise UsageError(exc.description) from None
+    inputs = args.inputs or settings.inputs_url()
+    check_warehouse(Path(args.warehouse or settings.warehouse_path()).resolve())
+    if settings.FILE_SOURCE in sources:
+        found = check_inputs(inputs)
+        missing = sorted(set(ENTITIES) - set(found))
+        if missing:
+            print(f"· no export for {', '.join(missing)} in {inputs}: their tables keep their rows")
     if args.map or settings.map_path():
         from orchestration.cli.check import checked_map
 
         try:  # every mapped column a file lacks, named before anything loads
             path = str(Path(args.map or settings.map_path()).resolve())
-            checked_map(path, args.inputs or settings.inputs_url())
+            checked_map(path, inputs)
         except ValueError as exc:
-            print(f"provider-view run: {exc}", file=sys.stderr)
-            return 2
+            raise UsageError(str(exc)) from None
         os.environ[settings.MAP_ENV] = path
-    warehouse = _configure(args.warehouse, args.inputs or settings.inputs_url(), args.as_of)
+    warehouse = _configure(args.warehouse, inputs, args.as_of)
     loading = [
         os.environ[settings.INPUTS_ENV] if name == settings.FILE_SOURCE else f"the {name} API"
         for name in sources
     ]
     print(f"· loading {', '.join(loading)} into {settings.warehouse_location()}", flush=True)
-    return _report(warehouse, materialize(), started)
+    return _report(warehouse, materialize(args.verbose), started)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from orchestration.cli.status import status_report
+
+    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+    check_warehouse(warehouse)
+    print(status_report(warehouse))
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """A usage mistake is one line (and exit status 2), not the usage block."""
+
+    def error(self, message: str) -> None:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="provider-view",
         description="Provider-level ad, booking and EMR warehouse for med spas.",
     )
@@ -158,11 +239,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--warehouse", help="DuckDB file (default data/warehouse.duckdb)")
-        p.add_argument("--as-of", help="as-of date YYYY-MM-DD (default: latest date in the data)")
+        p.add_argument(
+            "--as-of",
+            type=iso_date,
+            help="as-of date YYYY-MM-DD (default: latest date in the data)",
+        )
+        p.add_argument(
+            "--verbose",
+            "-v",
+            action="store_true",
+            help="print the full Dagster, dlt and dbt log, and tracebacks",
+        )
 
     demo = sub.add_parser("demo", help="generate the demo clinic and run everything on it")
     demo.add_argument(
-        "--scale", type=float, default=1.0, help="data volume (1 ≈ 100k invoice lines)"
+        "--scale", type=positive, default=1.0, help="data volume (1 ≈ 100k invoice lines)"
     )
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", default=str(settings.DATA_DIR / "demo"), help="where the exports go")
@@ -207,9 +298,32 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--inputs", required=True, help="folder or fsspec URL of CSV exports")
     check.add_argument("--map", help="MAP.toml: read a vendor's exports through a column map")
     check.set_defaults(func=cmd_check)
+
+    status = sub.add_parser(
+        "status", help="the last run of a warehouse: when, loaded, checks, as-of (read-only)"
+    )
+    status.add_argument("--warehouse", help="DuckDB file (default data/warehouse.duckdb)")
+    status.set_defaults(func=cmd_status)
+    add_ui_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    prog = f"{parser.prog} {args.command}"
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if getattr(args, "verbose", False):
+            raise
+        print(
+            f"{prog}: {type(exc).__name__}: {exc} (--verbose shows the traceback)", file=sys.stderr
+        )
+        return 1

@@ -42,8 +42,17 @@ def load_summary(warehouse: Path) -> list[tuple[str, int, int]]:
         ]
 
 
-def format_summary(rows: list[tuple[str, int, int]]) -> str:
+def format_summary(rows: list[tuple[str, int, int]], refused: list[tuple[str, str]] = ()) -> str:
+    """The table; with `refused` (entity, why) files refused whole by this run, a column
+    counts them per entity and a line per file says why (raw_files.quarantine has them)."""
     width = max(len(r[0]) for r in rows)
-    lines = [f"{'entity':<{width}}  {'staged':>10}  {'quarantined':>11}"]
-    lines += [f"{e:<{width}}  {s:>10,}  {q:>11,}" for e, s, q in rows]
+    files: dict[str, int] = {}
+    for entity, _ in refused:
+        files[entity] = files.get(entity, 0) + 1
+    extra = f"  {'files refused':>13}" if refused else ""
+    lines = [f"{'entity':<{width}}  {'staged':>10}  {'quarantined':>11}{extra}"]
+    for e, s, q in rows:
+        extra = f"  {files.get(e, 0):>13}" if refused else ""
+        lines.append(f"{e:<{width}}  {s:>10,}  {q:>11,}{extra}")
+    lines += [f"refused whole ({entity}): {why}" for entity, why in refused]
     return "\n".join(lines)

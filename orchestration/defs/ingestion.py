@@ -1,22 +1,28 @@
 """dlt assets: one asset per resource of each source, keyed raw/<source>/<resource>."""
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, apply_freshness_policy
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from ingestion.files import drop_legacy_primary_keys, file_exports
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource, standin_pipeline
+from orchestration.defs.resources import (
+    DAILY_FRESHNESS,
+    WAREHOUSE_POOL,
+    WarehouseResource,
+    standin_pipeline,
+)
 
 
 class RawTranslator(DagsterDltTranslator):
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
         spec = super().get_asset_spec(data)
         source = data.resource.source_name
-        return spec.replace_attributes(
+        spec = spec.replace_attributes(
             key=AssetKey(["raw", source, data.resource.name]),
             deps=[],
             group_name=f"raw_{source}",
         )
+        return apply_freshness_policy(spec, DAILY_FRESHNESS)
 
 
 # Definition-time stand-ins: the run builds the real source and pipeline from the resource.

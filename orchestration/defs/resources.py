@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import dlt
-from dagster import ConfigurableResource, InitResourceContext
+import duckdb
+from dagster import (
+    AssetKey,
+    ConfigurableResource,
+    DagsterRunStatus,
+    FreshnessPolicy,
+    InitResourceContext,
+)
 from dlt.common.destination import Destination
 from dlt.common.destination.client import WithStagingDataset
+from dlt.common.runtime.collector import LogCollector
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+from pydantic import PrivateAttr
 
 from orchestration import settings
 
@@ -47,21 +61,131 @@ def dlt_destination(duckdb_path: str) -> Destination:
     return dlt.destinations.duckdb(duckdb_path)
 
 
+# A daily refresh (06:00 UTC) that is missed shows as stale: warn after 26 h, fail after 50 h.
+DAILY_FRESHNESS = FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=50), warn_window=timedelta(hours=26)
+)
+
+# The asset whose materialization publishes a run's working copy (defs/transform.py).
+PUBLISHED_KEY = AssetKey(["warehouse", "published"])
+_LIVE = {DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING}
+
+
+class DuckDBWorkingCopy:
+    """A run's private copy of the published DuckDB file, beside it, published back by an
+    atomic rename. Readers hold the published file open all day: they never block a run
+    (the run writes another file) and never see a half-built mart (the rename swaps the
+    whole file; an open connection keeps its snapshot until it reconnects). A killed run
+    leaves only its working copy, which the next run deletes."""
+
+    def __init__(self, published: Path, run_id: str):
+        self.published = published
+        self.path = published.with_name(f"{published.name}.{run_id}.building")
+
+    @staticmethod
+    def _wal(path: Path) -> Path:
+        return path.with_name(path.name + ".wal")
+
+    def prepare(self, live: Callable[[str], bool]) -> None:
+        """Delete working copies of runs that are over (`live(run_id)` is False), then copy
+        the published file (a first run starts from nothing)."""
+        for stale in self.published.parent.glob(f"{self.published.name}.*.building*"):
+            run_id = stale.name[len(self.published.name) + 1 :].split(".building")[0]
+            if stale.name.startswith(self.path.name) or live(run_id):
+                continue
+            stale.unlink(missing_ok=True)
+        if self.path.exists() or not self.published.exists():
+            return
+        partial = self.path.with_name(self.path.name + ".copying")
+        for source, target in ((self.published, self.path), (self._wal(self.published), None)):
+            if source.exists():
+                target = target or self._wal(self.path)
+                shutil.copyfile(source, partial)
+                os.replace(partial, target)
+
+    def publish(self) -> Path:
+        """Fold the working copy's WAL into it, then swap it in for the published file."""
+        with duckdb.connect(str(self.path)) as con:
+            con.execute("checkpoint")
+        self._wal(self.path).unlink(missing_ok=True)
+        self._wal(self.published).unlink(missing_ok=True)  # copied in by prepare()
+        os.replace(self.path, self.published)
+        return self.published
+
+
 class WarehouseResource(ConfigurableResource):
     """The warehouse a run writes. Empty fields fall back to the environment
-    (settings.py), so the CLI, schedules and the UI agree without extra config."""
+    (settings.py), so the CLI, schedules and the UI agree without extra config.
+
+    `path` is the published file readers open. During a run, `warehouse_path()` is the
+    DuckDB file this run writes and reads: on the DuckDB target, its working copy until
+    the `warehouse/published` asset renames it over `path`, and `path` after that."""
 
     path: str = ""
     inputs: str = ""
     as_of: str = ""
     column_map: str = ""
 
+    _run_id: str | None = PrivateAttr(default=None)
+    _instance: Any = PrivateAttr(default=None)
+
     def setup_for_execution(self, context: InitResourceContext) -> None:
         # dbt runs as a subprocess of this process: give it the target's connection
         settings.export_target_env()
+        self._run_id = context.run_id
+        self._instance = context.instance
+
+    def published_path(self) -> str:
+        return self.path or str(settings.warehouse_path())
+
+    def publishes(self) -> bool:
+        """Only a DuckDB file is built aside and published; a server target is written in place."""
+        return settings.target() == settings.DUCKDB
+
+    def _working_copy(self) -> DuckDBWorkingCopy | None:
+        if not self._run_id or self._instance is None or not self.publishes():
+            return None
+        return DuckDBWorkingCopy(Path(self.published_path()), self._run_id)
+
+    def _published_by_this_run(self) -> bool:
+        event = self._instance.get_latest_materialization_event(PUBLISHED_KEY)
+        return event is not None and event.run_id == self._run_id
+
+    def _live(self, run_id: str) -> bool:
+        run = self._instance.get_run_by_id(run_id)
+        return run is not None and run.status in _LIVE
 
     def warehouse_path(self) -> str:
-        return self.path or str(settings.warehouse_path())
+        copy = self._working_copy()
+        if copy is None:
+            return self.published_path()
+        if not copy.path.exists():
+            if self._published_by_this_run():
+                return self.published_path()
+            copy.prepare(self._live)
+        return str(copy.path)
+
+    def publish(self) -> str:
+        """Swap this run's working copy in for the published file (a no-op elsewhere)."""
+        copy = self._working_copy()
+        if copy is None:
+            return self.published_path()
+        self.warehouse_path()  # a run that wrote nothing publishes the file unchanged
+        return str(copy.publish())
+
+    @contextmanager
+    def dbt_env(self) -> Iterator[None]:
+        """dbt's profile reads the file from the environment: point it at this run's file
+        while the dbt process is started."""
+        before = os.environ.get(settings.WAREHOUSE_ENV)
+        os.environ[settings.WAREHOUSE_ENV] = self.warehouse_path()
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop(settings.WAREHOUSE_ENV, None)
+            else:
+                os.environ[settings.WAREHOUSE_ENV] = before
 
     def inputs_url(self) -> str:
         return self.inputs or settings.inputs_url()
@@ -84,7 +208,12 @@ class WarehouseResource(ConfigurableResource):
                 destination=dlt_destination(self.warehouse_path()),
                 dataset_name=dataset_name,
                 pipelines_dir=workdir,
-                progress="log",
+                # progress goes to the run's log (dagster.yaml manages "ingestion"), not stdout
+                progress=LogCollector(
+                    log_period=5.0,
+                    logger=logging.getLogger("ingestion.dlt_progress"),
+                    dump_system_stats=False,
+                ),
             )
             yield pipeline
             drop_staging_dataset(pipeline)

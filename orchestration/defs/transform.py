@@ -4,7 +4,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext
+from dagster import (
+    AssetExecutionContext,
+    MaterializeResult,
+    MetadataValue,
+    apply_freshness_policy,
+    asset,
+)
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -14,7 +20,12 @@ from dagster_dbt import (
 )
 
 from orchestration import settings
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.defs.resources import (
+    DAILY_FRESHNESS,
+    PUBLISHED_KEY,
+    WAREHOUSE_POOL,
+    WarehouseResource,
+)
 
 dbt_project = DbtProject(
     project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR
@@ -26,6 +37,13 @@ class LayerTranslator(DagsterDbtTranslator):
     """Groups models by their folder (staging, intermediate, marts). Sources map to the
     dlt assets through `meta.dagster.asset_key` in the sources YAML."""
 
+    def get_asset_spec(self, manifest, unique_id, project):
+        """Marts carry the daily freshness policy, so a missed refresh shows stale."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if spec.group_name == "marts":
+            return apply_freshness_policy(spec, DAILY_FRESHNESS)
+        return spec
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "model":
             return dbt_resource_props["fqn"][1]
@@ -36,7 +54,10 @@ TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_
 
 
 def dbt_build_args(as_of: str | None) -> list[str]:
-    args = ["build"]
+    """Unit tests check the SQL, not the data: they run in the test suite and CI
+    (tests/e2e/test_as_of.py), not in production builds, where an `--as-of` var would
+    override their fixed inputs and fail them."""
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if as_of:
         args += ["--vars", json.dumps({"as_of_date": as_of})]
     return args
@@ -50,4 +71,21 @@ def dbt_build_args(as_of: str | None) -> list[str]:
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """`dbt build`: models in dependency order, each followed by its tests."""
-    yield from dbt.cli(dbt_build_args(warehouse.as_of_date()), context=context).stream()
+    with warehouse.dbt_env():  # the dbt process builds this run's file
+        invocation = dbt.cli(dbt_build_args(warehouse.as_of_date()), context=context)
+    yield from invocation.stream()
+
+
+@asset(
+    key=PUBLISHED_KEY,
+    deps=list(dbt_models.keys),
+    pool=WAREHOUSE_POOL,
+    group_name="warehouse",
+    description=(
+        "The run's finished warehouse, swapped in for the file readers open (atomic rename;"
+        " DuckDB target only). Blocking checks on the marts must pass first."
+    ),
+)
+def published_warehouse(warehouse: WarehouseResource) -> MaterializeResult:
+    path = warehouse.publish()
+    return MaterializeResult(metadata={"path": MetadataValue.path(path)})

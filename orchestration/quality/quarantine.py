@@ -4,6 +4,8 @@ threshold, or a file refused whole, is an error."""
 
 from __future__ import annotations
 
+import math
+
 from .outcome import Outcome, markdown_table
 from .warehouse import Connection, relation_exists
 
@@ -81,7 +83,7 @@ def _entity_outcome(con: Connection, entity: str, max_share: float) -> Outcome:
         return Outcome(
             False,
             "ERROR",
-            f"{quarantined:,} of {read:,} rows quarantined ({share:.1%}),"
+            f"{quarantined:,} of {read:,} rows quarantined ({percent(share)}),"
             f" over the {max_share:.1%} threshold",
             metadata,
             details,
@@ -90,9 +92,18 @@ def _entity_outcome(con: Connection, entity: str, max_share: float) -> Outcome:
         return Outcome(
             False,
             "WARN",
-            f"{quarantined:,} of {read:,} rows quarantined ({share:.2%});"
+            f"{quarantined:,} of {read:,} rows quarantined ({percent(share)});"
             f" the error threshold is {max_share:.1%}",
             metadata,
             details,
         )
     return Outcome(True, description=f"no row of {read:,} quarantined", metadata=metadata)
+
+
+def percent(share: float) -> str:
+    """A share as a percentage with its first significant digit shown: 3 of 90,108 reads
+    0.003%, not 0.00%."""
+    value = share * 100
+    if value == 0:
+        return "0%"
+    return f"{value:.{max(1, -math.floor(math.log10(value)))}f}%"

@@ -83,6 +83,21 @@ def test_cli_prints_what_was_loaded_and_where(small_clinic):
     assert "appointments" in out and f"{staged:,}" in out
 
 
+def test_cli_progress_is_one_line_per_step_with_counts_and_time(small_clinic):
+    lines = small_clinic.output.splitlines()
+    steps = [line for line in lines if line.startswith(("✓ ", "✗ "))]
+    assert [s.split(":")[0] for s in steps if "raw_files" in s or "dbt_models" in s] == [
+        "✓ raw_files",
+        "✓ dbt_models",
+    ]
+    dbt_line = next(s for s in steps if "dbt_models" in s)
+    assert re.fullmatch(r"✓ dbt_models: \d+ assets, \d+ checks, \d+\.\ds", dbt_line)
+    assert any(s.startswith("✓ warehouse__published: 1 asset,") for s in steps)
+    # dbt's and dlt's own output stays in the run's log, not on the screen
+    assert not [line for line in lines if " START " in line or "Extract files" in line]
+    assert len(lines) < 80, small_clinic.output
+
+
 def test_cli_prints_the_checks_with_the_planted_bad_rows_as_quarantine_warnings(small_clinic):
     block = small_clinic.output.split("\nchecks: ", 1)[1].split("\n\n", 1)[0]
     counts, *flagged = block.splitlines()

@@ -23,9 +23,9 @@ def cli_env(dagster_home: Path) -> dict:
     return {**os.environ, "DAGSTER_HOME": str(dagster_home), "PYTHONUNBUFFERED": "1"}
 
 
-def run_cli(env: dict, inputs: Path, warehouse: Path, timeout: int = 600):
+def run_cli(env: dict, inputs: Path, warehouse: Path, *extra: str, timeout: int = 600):
     return subprocess.run(
-        [*CLI, "run", "--inputs", str(inputs), "--warehouse", str(warehouse)],
+        [*CLI, "run", "--inputs", str(inputs), "--warehouse", str(warehouse), *extra],
         env=env,
         cwd=REPO,
         capture_output=True,

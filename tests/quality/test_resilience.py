@@ -13,15 +13,18 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
+
+from ingestion.demo import generate_clinic
 
 from .conftest import CLI, REPO, cli_env, query, run_cli, snapshot
 
 pytestmark = pytest.mark.slow
 
 LAYERS = ("staging", "marts")
-# a line logged by a step, as Dagster's console logger prints it: "... - <step> - ..."
+# a line logged by a step, as Dagster's console logger prints it (--verbose): "... - <step> - ..."
 STEP_STARTED = " - {} - "
 LOCK_ERRORS = ("Could not set lock", "Conflicting lock", "database is locked")
 
@@ -48,9 +51,9 @@ def test_three_runs_of_the_same_inputs_leave_identical_marts(built, tmp_path):
     inputs, warehouse = _fresh_copy(built, tmp_path)
     env = cli_env(tmp_path / "dagster")
 
-    _assert_ok(run_cli(env, inputs, warehouse), "run 2 (every file read again)")
+    _assert_ok(run_cli(env, inputs, warehouse, "--verbose"), "run 2 (every file read again)")
     second = snapshot(warehouse, LAYERS)
-    _assert_ok(run_cli(env, inputs, warehouse), "run 3 (nothing new)")
+    _assert_ok(run_cli(env, inputs, warehouse, "--verbose"), "run 3 (nothing new)")
     third = snapshot(warehouse, LAYERS)
 
     assert before.keys() == second.keys() == third.keys()
@@ -65,7 +68,7 @@ def test_three_runs_of_the_same_inputs_leave_identical_marts(built, tmp_path):
 
 def _start(env: dict, inputs: Path, warehouse: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [*CLI, "run", "--inputs", str(inputs), "--warehouse", str(warehouse)],
+        [*CLI, "run", "--inputs", str(inputs), "--warehouse", str(warehouse), "--verbose"],
         env=env,
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -121,13 +124,16 @@ def _loading(tmpdir: Path):
 
 def _next_run_completes(env: dict, inputs: Path, warehouse: Path) -> None:
     """The next run must get going (not wait forever on what the killed run held) and
-    finish; it is given up on when its first step has not started within 60 s."""
+    finish; it is given up on when its first step has not started within 60 s of the job's
+    start."""
     proc = _start(env, inputs, warehouse)
-    out, started, deadline = [], False, time.time() + 60
+    out, started, deadline = [], False, None
     for line in _lines(proc, tick=1):
         out.append(line or "")
+        if deadline is None and (line or "").startswith("· run "):
+            deadline = time.time() + 60  # the job starts (imports and dbt parse are done)
         started = started or STEP_STARTED.format("raw_files") in (line or "")
-        if not started and time.time() > deadline:
+        if not started and deadline is not None and time.time() > deadline:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             pytest.fail(
@@ -159,10 +165,44 @@ def test_a_run_killed_hard_leaves_the_marts_readable_and_the_next_run_completes(
         assert "START sql table model marts." in output
     assert proc.returncode == -signal.SIGKILL
 
-    # the previous marts are still there and readable, read-only, by anyone
+    # the run wrote only its working copy: the published file is untouched, readable by anyone
+    assert _working_copies(warehouse), "the killed run left no working copy"
     assert snapshot(warehouse, LAYERS) == before
     _next_run_completes(env, inputs, warehouse)
     assert snapshot(warehouse, LAYERS) == before
+    assert _working_copies(warehouse) == [], "the next run left a stale working copy"
+
+
+def _working_copies(warehouse: Path) -> list[Path]:
+    return sorted(warehouse.parent.glob(f"{warehouse.name}.*.building*"))
+
+
+def test_a_reader_held_open_never_blocks_a_run_and_keeps_its_snapshot(built, tmp_path):
+    """A BI tool's read-only connection stays open on the published file across a whole run
+    that changes the marts: the run succeeds, the reader still sees the marts it opened,
+    and a new connection sees the new ones."""
+    other = tmp_path / "other_exports"
+    generate_clinic(other, scale=0.05, seed=12)  # same file names, other rows
+    warehouse = built.copy(tmp_path / "warehouse.duckdb")
+    before = snapshot(warehouse, ("marts",))
+    reader = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        held = reader.sql("select count(*), sum(net_amount) from marts.fct_invoice_lines")
+        held = held.fetchall()
+        result = run_cli(cli_env(tmp_path / "dagster"), other, warehouse)
+        _assert_ok(result, "the run with a reader open")
+        assert (
+            held
+            == reader.sql(
+                "select count(*), sum(net_amount) from marts.fct_invoice_lines"
+            ).fetchall()
+        )
+    finally:
+        reader.close()
+    after = snapshot(warehouse, ("marts",))
+    assert after.keys() == before.keys()
+    assert after["marts.fct_invoice_lines"] != before["marts.fct_invoice_lines"]
+    assert _working_copies(warehouse) == []
 
 
 def _pool_steps(home: Path) -> dict[str, list[tuple[str, float, float]]]:
@@ -214,7 +254,7 @@ def test_two_runs_at_once_take_turns_on_the_warehouse(built, tmp_path):
 def _start_logged(env: dict, inputs: Path, warehouse: Path, log: Path) -> subprocess.Popen:
     with open(log, "w") as out:
         return subprocess.Popen(
-            [*CLI, "run", "--inputs", str(inputs), "--warehouse", str(warehouse)],
+            [*CLI, "run", "--inputs", str(inputs), "--warehouse", str(warehouse), "--verbose"],
             env=env,
             cwd=REPO,
             stdout=out,
