@@ -3,14 +3,14 @@ orchestration/quality; this module only wires it to Dagster).
 
 - raw/files/<entity>:            gx_suite, quarantine_share        (blocking: stop dbt)
 - staging/stg_files__<entity>:   gx_suite, row_accounting (blocking), freshness (dated ones)
-- marts/<reconciled mart>:       spend_and_leads / consult_counts / consults_and_tickets /
-                                 net_revenue reconciliations      (blocking)
 - intermediate/*, marts/*:       no_personal_data                  (blocking)
 
 A failed check with severity ERROR on a blocking check stops every asset downstream of
 the asset it guards (and fails the run); WARN only shows. dbt tests are checks too:
-they come from `dbt build` (defs/transform.py). Every check reads the warehouse with a
-read-only connection inside the writers' pool, so it never meets a writer's lock.
+they come from `dbt build` (defs/transform.py), among them the reconciliations of the
+marts with the intermediate models that own each rule (sums_match_by_period/_by_day).
+Every check reads the warehouse with a read-only connection inside the writers' pool,
+so it never meets a writer's lock.
 """
 
 from collections.abc import Callable, Iterable
@@ -31,7 +31,7 @@ from pydantic import Field
 from ingestion.files import ENTITIES
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.defs.transform import dbt_models
-from orchestration.quality import accounting, freshness, privacy, quarantine, reconcile
+from orchestration.quality import accounting, freshness, privacy, quarantine
 from orchestration.quality.gx_suites import RAW_SUITES, STAGING_SUITES, Suite, read_frame
 from orchestration.quality.outcome import Outcome
 from orchestration.quality.warehouse import read_only_target, unavailable
@@ -255,36 +255,6 @@ def freshness_checks(
     yield from _evaluate(context, warehouse, {k: evaluate(s) for k, s in _FRESHNESS_KEYS.items()})
 
 
-# ---- reconciliations staging vs marts ----------------------------------------------------
-
-_RECONCILIATION_KEYS = {
-    AssetCheckKey(AssetKey(r.mart.split(".")), r.name): r
-    for r in reconcile.RECONCILIATIONS
-    if AssetKey(r.mart.split(".")) in _DBT_KEYS
-}
-_UNIONS = [k for k in _DBT_KEYS if k.path[0] == "intermediate" and k.path[-1].endswith("_unioned")]
-
-
-@multi_asset_check(
-    name="reconciliation_checks",
-    specs=[
-        AssetCheckSpec(
-            k.name, asset=k.asset_key, blocking=True, additional_deps=_UNIONS, description=r.rule
-        )
-        for k, r in _RECONCILIATION_KEYS.items()
-    ],
-    can_subset=True,
-    pool=WAREHOUSE_POOL,
-)
-def reconciliation_checks(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
-    def evaluate(rec: reconcile.Reconciliation):
-        return lambda con: reconcile.reconcile(con, rec)
-
-    yield from _evaluate(
-        context, warehouse, {k: evaluate(r) for k, r in _RECONCILIATION_KEYS.items()}
-    )
-
-
 # ---- no personal data past staging --------------------------------------------------------
 
 _PRIVACY_KEYS = {
@@ -322,6 +292,5 @@ quality_checks = [
     staging_gx_suites,
     row_accounting_checks,
     freshness_checks,
-    reconciliation_checks,
     privacy_checks,
 ]
