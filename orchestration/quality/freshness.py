@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from ingestion.values import PAST_STATUSES, sql_list
+
 from .outcome import Outcome, markdown_table
 from .warehouse import Connection, relation_exists
 
@@ -23,7 +25,11 @@ class Source:
 
 SOURCES: dict[str, Source] = {
     "appointments": Source(
-        "staging.stg_files__appointments", "start_date", "status in ('completed', 'no_show')", 3, 14
+        "staging.stg_files__appointments",
+        "start_date",
+        f"status in {sql_list(PAST_STATUSES)}",
+        3,
+        14,
     ),
     "invoice_lines": Source(
         "staging.stg_files__invoice_lines", "issued_date", "invoice_status = 'closed'", 3, 14

@@ -1,21 +1,26 @@
--- One row per appointment of every source, with the status rules of METRICS.md written
--- once (section 2 "Consultation slot", section 5 capacity): uses_capacity, the
--- appointment held a place in the schedule (completed, no_show or late_cancelled);
--- booked_minutes, its length when it used capacity, else 0. Every model that counts
--- appointments by status reads these flags instead of restating the lists.
+-- One row per appointment of every source, with the status rules of METRICS.md read from
+-- one place: uses_capacity (section 2 "Consultation slot", section 5 capacity) is the
+-- appointment_statuses seed's (completed, no_show, late_cancelled: the appointment held
+-- a place in the schedule); booked_minutes is its length when it used capacity, else 0.
+-- Every model that counts appointments by status reads these flags.
 with
 
 appointments as (
     select * from {{ ref('int_appointments_unioned') }}
 ),
 
+statuses as (
+    select status, uses_capacity from {{ ref('appointment_statuses') }}
+),
+
 flagged as (
     select
-        *,
-        status = 'completed' as is_completed,
-        status = 'no_show' as is_no_show,
-        status in ('completed', 'no_show', 'late_cancelled') as uses_capacity
+        appointments.*,
+        appointments.status = 'completed' as is_completed,
+        appointments.status = 'no_show' as is_no_show,
+        coalesce(statuses.uses_capacity, false) as uses_capacity
     from appointments
+    left join statuses on statuses.status = appointments.status
 ),
 
 final as (
