@@ -7,28 +7,22 @@
 
 with
 
-mart_totals as (
-    select clinic_id, {{ date }} as event_date, sum({{ measure }}) as total
+both_sides as (
+    select clinic_id, {{ date }} as event_date, {{ measure }} as mart_value, 0 as detail_value
     from {{ model }}
-    group by clinic_id, {{ date }}
-),
-
-detail_totals as (
-    select clinic_id, {{ detail_date }} as event_date, sum({{ detail_measure }}) as total
+    union all
+    select clinic_id, {{ detail_date }}, 0, {{ detail_measure }}
     from {{ detail }}
-    group by clinic_id, {{ detail_date }}
 ),
 
 compared as (
     select
-        coalesce(mart_totals.clinic_id, detail_totals.clinic_id) as clinic_id,
-        coalesce(mart_totals.event_date, detail_totals.event_date) as event_date,
-        coalesce(mart_totals.total, 0) as mart_total,
-        coalesce(detail_totals.total, 0) as detail_total
-    from mart_totals
-    full outer join detail_totals
-        on detail_totals.clinic_id = mart_totals.clinic_id
-        and detail_totals.event_date = mart_totals.event_date
+        clinic_id,
+        event_date,
+        sum(mart_value) as mart_total,
+        sum(detail_value) as detail_total
+    from both_sides
+    group by clinic_id, event_date
 )
 
 select *
