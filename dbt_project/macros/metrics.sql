@@ -1,11 +1,6 @@
 {#- Metric helpers for the intermediate and mart models (METRICS.md sections 2-4).
     Cross-database: built on dbt-core's own macros, no DuckDB-only syntax. -#}
 
-{#- The metric categories, in METRICS.md order: one `consults_<category>` column each. -#}
-{% macro service_categories() -%}
-    {{ return(['injectables', 'body_contouring', 'laser', 'skin', 'weight_loss', 'wellness', 'retail', 'other']) }}
-{%- endmacro %}
-
 {#- A date `days` days after `date_expr` (negative: before), as a date. -#}
 {% macro add_days(date_expr, days) -%}
     cast({{ dbt.dateadd('day', days, date_expr) }} as date)

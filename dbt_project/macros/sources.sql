@@ -74,34 +74,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- stg_<platform>__ad_spend: an ad platform's daily campaign spend in the shape of
-    stg_files__ad_spend. `account_id` is the SQL that shows the account as the platform's
-    own UI does (the form clinics' spend exports carry). -#}
-{% macro ad_platform_spend(platform, account_id) -%}
-with
-
-source as (
-    {{ source_or_empty(platform, 'ad_spend') }}
-),
-
-final as (
-    select
-        date as spend_date,
-        '{{ platform }}' as platform,
-        {{ clean_text('campaign_id') }} as campaign_id,
-        {{ clean_text('clinic_id') }} as clinic_id,
-        {{ account_id }} as account_id,
-        {{ clean_text('campaign_name') }} as campaign_name,
-        cast(spend as decimal(18, 2)) as spend,
-        impressions,
-        clicks,
-        upper({{ clean_text('currency') }}) as currency
-    from source
-)
-
-select * from final
-{%- endmacro %}
-
 {#- The canonical models' union: `columns` of each CTE in `ctes`, stacked. Every source's
     staging model has these columns with the same types. -#}
 {% macro union_all(ctes, columns) -%}

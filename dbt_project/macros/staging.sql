@@ -13,23 +13,17 @@
     cast(nullif(trim({{ col }}), '') as decimal(18, 4))
 {%- endmacro %}
 
-{#- METRICS.md dedupe rule: per key, the latest version wins (`version_order`, e.g. the
-    updated_at instant), then the file whose name sorts last, then the last row. -#}
-{% macro latest_version(relation, key_columns, version_order=none) -%}
-    select *
-    from (
-        select
-            *,
-            row_number() over (
-                partition by {{ key_columns | join(', ') }}
-                order by
-                    {% if version_order %}{{ version_order }} desc nulls last,{% endif %}
-                    _file_name desc,
-                    _row_number desc
-            ) as _version_rank
-        from {{ relation }}
-    ) as ranked
-    where _version_rank = 1
+{#- METRICS.md dedupe rule, as a window expression: per key, the latest version wins
+    (`version_order`, e.g. the updated_at instant), then the file whose name sorts last,
+    then the last row. The row ranked 1 is the version staging keeps. -#}
+{% macro version_rank(key_columns, version_order=none) -%}
+    row_number() over (
+        partition by {{ key_columns | join(', ') }}
+        order by
+            {% if version_order %}{{ version_order }} desc nulls last, {% endif -%}
+            _file_name desc,
+            _row_number desc
+    )
 {%- endmacro %}
 
 {#- A text timestamp column as local wall time at the row's location (`timezone`). -#}
@@ -48,31 +42,4 @@
     from {{ relation }}
     left join {{ staged_locations() }} as locations
         on locations.location_id = {{ clean_text(relation ~ '.' ~ location_column) }}
-{%- endmacro %}
-
-{#- The latest version of each key of a files entity that has a location_id, with the
-    location's clinic_id and timezone. Entities with updated_at rank versions by it as an
-    instant (in the row's location zone) first. -#}
-{% macro latest_located_file_rows(entity, key_column, by_updated_at=false) -%}
-    with
-
-    source as (
-        {{ source_or_empty('files', entity) }}
-    ),
-
-    located as (
-        {{ with_location('source') }}
-    )
-    {%- if by_updated_at %},
-
-    versioned as (
-        select *, {{ to_instant(clean_text('updated_at'), 'timezone') }} as _version_at
-        from located
-    )
-
-    {{ latest_version('versioned', ['trim(' ~ key_column ~ ')'], '_version_at') }}
-    {%- else %}
-
-    {{ latest_version('located', ['trim(' ~ key_column ~ ')']) }}
-    {%- endif %}
 {%- endmacro %}

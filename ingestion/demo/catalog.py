@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ingestion.values import SERVICE_CATEGORIES
+
 CLINIC_ID = "clin_demo"
 CURRENCY = "USD"
 HISTORY_DAYS = 730  # two years of history ending at end_date
@@ -20,16 +22,7 @@ LOCATION_IDS = ("loc_01", "loc_02", "loc_03")
 LOCATION_NAMES = ("Cherry Creek", "Boulder", "Scottsdale")
 TIMEZONES = ("America/Denver", "America/Denver", "America/Phoenix")
 
-CATEGORIES = (
-    "injectables",
-    "body_contouring",
-    "laser",
-    "skin",
-    "weight_loss",
-    "wellness",
-    "retail",
-    "other",
-)
+CATEGORIES = SERVICE_CATEGORIES
 CONSULT_CATEGORIES = CATEGORIES[:5]  # the categories that have a consultation service
 
 # Providers: index i is prov_{i+1:02d}.

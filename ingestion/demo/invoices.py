@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ingestion.values import INVOICE_STATUSES, ITEM_TYPES
+
 from . import catalog as cat
 from .timeutil import MIN_PER_DAY
 from .visits import (
@@ -29,10 +31,11 @@ from .visits import (
     other_provider,
 )
 
-ITEM_TYPES = ("service", "product", "package", "membership", "gift_card")
-SERVICE, PRODUCT, PACKAGE, MEMBERSHIP, GIFT_CARD = range(5)
-INVOICE_STATUSES = ("open", "closed", "void")
-OPEN, CLOSED, VOID = range(3)
+# a code is the value's index in ingestion/values.py
+SERVICE, PRODUCT, PACKAGE, MEMBERSHIP, GIFT_CARD = map(
+    ITEM_TYPES.index, ("service", "product", "package", "membership", "gift_card")
+)
+OPEN, CLOSED, VOID = map(INVOICE_STATUSES.index, ("open", "closed", "void"))
 # Invoice kinds (internal): a visit's treatment bill, a consult fee alone, retail alone,
 # a gift card, an open or void invoice, a refund, a $0 package redemption.
 K_TREAT, K_FEE, K_RETAIL, K_GIFT, K_OPEN, K_VOID, K_REFUND, K_REDEEM = range(8)

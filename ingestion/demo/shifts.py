@@ -26,11 +26,10 @@ import numpy as np
 
 from . import catalog as cat
 from .timeutil import MIN_PER_DAY
-from .visits import CANCELLED, COMPLETED, LATE_CANCELLED, NO_SHOW, Visits
+from .visits import CANCELLED, CAPACITY_CODES, Visits
 
 # Planted utilization per provider (index i is prov_{i+1:02d}); 0.03 apart, permuted.
 UTILIZATION_P = np.array([0.78, 0.66, 0.87, 0.60, 0.75, 0.63, 0.84, 0.72, 0.69, 0.81])
-BOOKED_STATUSES = (COMPLETED, NO_SHOW, LATE_CANCELLED)  # what booked_minutes counts
 
 SHIFT_START = 9 * 60  # a regular day starts at 09:00
 REGULAR_DAY = 9 * 60  # and lasts at most 9 hours
@@ -153,7 +152,7 @@ def realized_minutes(v: Visits, shifts: dict, end_day: int) -> tuple[np.ndarray,
     late_cancelled appointments by their start date) and shift minutes (by the shift's
     start date), as METRICS.md section 5 counts them."""
     n_prov = len(cat.PROVIDER_IDS)
-    counted = np.isin(v.status, BOOKED_STATUSES) & (v.start // MIN_PER_DAY <= end_day)
+    counted = np.isin(v.status, CAPACITY_CODES) & (v.start // MIN_PER_DAY <= end_day)
     booked = np.bincount(
         v.provider[counted], weights=(v.end - v.start)[counted], minlength=n_prov
     ).astype(np.int64)

@@ -17,9 +17,9 @@ from .shifts import UTILIZATION_P, build_shifts, realized_minutes
 from .timeutil import MIN_PER_DAY
 from .visits import (
     BOOKED,
+    CAPACITY_CODES,
     COMPLETED,
     CONSULT,
-    LATE_CANCELLED,
     NO_SHOW,
     RESCHEDULE,
     STATUSES,
@@ -51,7 +51,7 @@ def realized(v: Visits, ep: Episodes, lines: Lines, pats: Patients, end_day: int
     day = v.start // MIN_PER_DAY
     past = day <= end_day
     done = (v.status == COMPLETED) & past
-    capacity = past & np.isin(v.status, [COMPLETED, NO_SHOW, LATE_CANCELLED])
+    capacity = past & np.isin(v.status, CAPACITY_CODES)
     consult = np.isin(v.kind, [CONSULT, RESCHEDULE])
     slot = consult & capacity
     held = consult & done
@@ -136,7 +136,7 @@ def realized_campaigns(
     window = cat.CONVERSION_WINDOW_DAYS
     day = v.start // MIN_PER_DAY
     consult = np.isin(v.kind, [CONSULT, RESCHEDULE])
-    slot = consult & (day <= end_day) & np.isin(v.status, [COMPLETED, NO_SHOW, LATE_CANCELLED])
+    slot = consult & (day <= end_day) & np.isin(v.status, CAPACITY_CODES)
     rows = np.flatnonzero(slot)
     _, pos = np.unique(v.patient[rows], return_index=True)
     first = rows[pos]

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ingestion.values import APPOINTMENT_STATUSES, CAPACITY_STATUSES
+
 from . import catalog as cat
 from .people import Patients, pick
 from .timeutil import MIN_PER_DAY, daytime_between
@@ -30,8 +32,12 @@ MAX_EPISODES = 6
 # treatment that converts it, a later maintenance visit, a walk-in first visit, and a
 # follow-up booked at a patient's last visit, and a missed attempt before a treatment.
 CONSULT, RESCHEDULE, TREATMENT, MAINTENANCE, WALK_IN, FOLLOW_UP, MISSED = range(7)
-STATUSES = ("booked", "completed", "no_show", "cancelled", "late_cancelled")
-BOOKED, COMPLETED, NO_SHOW, CANCELLED, LATE_CANCELLED = range(5)
+STATUSES = APPOINTMENT_STATUSES  # a status code is its index
+BOOKED, COMPLETED, NO_SHOW, CANCELLED, LATE_CANCELLED = map(
+    STATUSES.index, ("booked", "completed", "no_show", "cancelled", "late_cancelled")
+)
+# the codes of the statuses that use capacity (METRICS.md sections 2 and 5)
+CAPACITY_CODES = tuple(STATUSES.index(s) for s in CAPACITY_STATUSES)
 FIRST_ATTEMPT_P = [0.84, 0.06, 0.06, 0.04]  # completed, no_show, cancelled, late_cancelled
 ABANDON_P = 0.25  # after a failed first attempt the patient does not reschedule
 DAY30_SHARE, DAY31_SHARE = 0.004, 0.004  # planted window-edge purchases

@@ -1,34 +1,20 @@
 """The canonical import format (METRICS.md section 1) as data: one spec per entity.
 
 The file source validates every row against these specs; dbt staging casts the
-same columns. Keep this table and METRICS.md in step.
+same columns. Keep this table and METRICS.md in step; the value sets are
+ingestion/values.py's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-CATEGORIES = (
-    "injectables",
-    "body_contouring",
-    "laser",
-    "skin",
-    "weight_loss",
-    "wellness",
-    "retail",
-    "other",
-)
-APPOINTMENT_STATUSES = ("booked", "completed", "no_show", "cancelled", "late_cancelled")
-ITEM_TYPES = ("service", "product", "package", "membership", "gift_card")
-INVOICE_STATUSES = ("open", "closed", "void")
-PLATFORMS = (
-    "google_ads",
-    "meta_ads",
-    "tiktok_ads",
-    "other_paid",
-    "organic",
-    "referral",
-    "other",
+from ingestion.values import (
+    APPOINTMENT_STATUSES,
+    INVOICE_STATUSES,
+    ITEM_TYPES,
+    PLATFORMS,
+    SERVICE_CATEGORIES,
 )
 
 
@@ -98,7 +84,7 @@ ENTITIES: dict[str, Entity] = {
             (
                 Column("service_id"),
                 Column("name"),
-                Column("category", "enum", values=CATEGORIES),
+                Column("category", "enum", values=SERVICE_CATEGORIES),
                 Column("is_consultation", "boolean"),
             ),
         ),

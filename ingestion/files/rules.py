@@ -10,13 +10,16 @@ Great Expectations suite checks the rest on local times).
 
 from __future__ import annotations
 
+from ingestion.values import PAST_STATUSES, sql_list
+
 # A timestamp may lie this far ahead of the load: time zones and a clock a little ahead.
 FUTURE_TOLERANCE = "2 days"
 # Anything earlier is a placeholder (0001-01-01, 1900-01-01, the Unix epoch), not a date.
 EARLIEST = "1980-01-01"
 _MIXED_FORM_SLACK = "14 hours"
 
-# ISO 8601 as staging reads it (macros/time.sql): date, optional time, optional Z/offset.
+# ISO 8601 as staging reads it: date, optional time, optional Z/offset. A copy of
+# utc_offset_pattern() in macros/time.sql (the rule); tests/test_offset_pattern.py holds it.
 OFFSET_PATTERN = "[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?[ ]*([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"
 ISO_TIMESTAMP = (  # groups do not capture: pandas (in the GX suites) reads it too
     "[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -79,7 +82,7 @@ def _negative(column: str) -> str:
 
 def _held_in_the_future() -> str:
     return (
-        f"case when lower(trim(status)) in ('completed', 'no_show')"
+        f"case when lower(trim(status)) in {sql_list(PAST_STATUSES)}"
         f" and {instant('start_at')} > now() + interval '{FUTURE_TOLERANCE}'"
         " then lower(trim(status)) || ' appointment starts in the future: start_at '"
         f" || {shown('start_at')} end"

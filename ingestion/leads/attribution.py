@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import re
 
+from ingestion import values
+
 GOOGLE_SOURCES = frozenset({"google", "adwords", "googleads", "google_ads", "gads"})
 META_SOURCES = frozenset({"facebook", "fb", "instagram", "ig", "meta", "facebook_ads", "meta_ads"})
 TIKTOK_SOURCES = frozenset({"tiktok", "tiktok_ads"})
@@ -35,8 +37,8 @@ PAID_MEDIUMS = frozenset({
     "cpm", "cpv", "banner", "ads",
 })  # fmt: skip
 OWNED_MEDIUMS = frozenset({"email", "newsletter", "sms"})
-PAID_PLATFORMS = frozenset({"google_ads", "meta_ads", "tiktok_ads", "other_paid"})
-PLATFORMS = frozenset({*PAID_PLATFORMS, "organic", "referral", "other"})
+PAID_PLATFORMS = frozenset(values.PAID_PLATFORMS)
+PLATFORMS = frozenset(values.PLATFORMS)
 
 # Ad platforms' campaign ids are long integers (Google ~11 digits, Meta ~18).
 CAMPAIGN_ID = re.compile(r"^\d{6,}$")

@@ -7,14 +7,16 @@ orchestration/quality; this module only wires it to Dagster).
                                  (row accounting: raw rows = staged + quarantined); they
                                  read the source's raw table, so they leave the refresh job
                                  with the source (PROVIDER_VIEW_SOURCES)
-- marts/<reconciled mart>:       spend_and_leads / consult_counts / consults_and_tickets /
-                                 net_revenue reconciliations      (blocking)
+- marts/*:                       reconciliations are dbt tests (sums_match_by_period/day),
+                                 asset checks through dbt build like every dbt test
 - intermediate/*, marts/*:       no_personal_data                  (blocking)
 
 A failed check with severity ERROR on a blocking check stops every asset downstream of
 the asset it guards (and fails the run); WARN only shows. dbt tests are checks too:
-they come from `dbt build` (defs/transform.py). Every check reads the warehouse with a
-read-only connection inside the writers' pool, so it never meets a writer's lock.
+they come from `dbt build` (defs/transform.py), among them the reconciliations of the
+marts with the intermediate models that own each rule (sums_match_by_period/_by_day).
+Every check reads the warehouse with a read-only connection inside the writers' pool,
+so it never meets a writer's lock.
 """
 
 from collections.abc import Callable, Iterable
@@ -36,7 +38,7 @@ from ingestion import registry
 from ingestion.files import ENTITIES
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.defs.transform import dbt_models
-from orchestration.quality import accounting, freshness, privacy, quarantine, reconcile
+from orchestration.quality import accounting, freshness, privacy, quarantine
 from orchestration.quality.gx_suites import RAW_SUITES, STAGING_SUITES, Suite, read_frame
 from orchestration.quality.outcome import Outcome
 from orchestration.quality.warehouse import read_only_target, unavailable
@@ -316,36 +318,6 @@ def freshness_checks(
     yield from _evaluate(context, warehouse, {k: evaluate(*v) for k, v in _FRESHNESS_KEYS.items()})
 
 
-# ---- reconciliations staging vs marts ----------------------------------------------------
-
-_RECONCILIATION_KEYS = {
-    AssetCheckKey(AssetKey(r.mart.split(".")), r.name): r
-    for r in reconcile.RECONCILIATIONS
-    if AssetKey(r.mart.split(".")) in _DBT_KEYS
-}
-_UNIONS = [k for k in _DBT_KEYS if k.path[0] == "intermediate" and k.path[-1].endswith("_unioned")]
-
-
-@multi_asset_check(
-    name="reconciliation_checks",
-    specs=[
-        AssetCheckSpec(
-            k.name, asset=k.asset_key, blocking=True, additional_deps=_UNIONS, description=r.rule
-        )
-        for k, r in _RECONCILIATION_KEYS.items()
-    ],
-    can_subset=True,
-    pool=WAREHOUSE_POOL,
-)
-def reconciliation_checks(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
-    def evaluate(rec: reconcile.Reconciliation):
-        return lambda con: reconcile.reconcile(con, rec)
-
-    yield from _evaluate(
-        context, warehouse, {k: evaluate(r) for k, r in _RECONCILIATION_KEYS.items()}
-    )
-
-
 # ---- no personal data past staging --------------------------------------------------------
 
 _PRIVACY_KEYS = {
@@ -384,6 +356,5 @@ quality_checks = [
     row_accounting_checks,
     source_row_accounting_checks,
     freshness_checks,
-    reconciliation_checks,
     privacy_checks,
 ]

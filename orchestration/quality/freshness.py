@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ingestion import registry
+from ingestion.values import PAST_STATUSES, sql_list
 
 from .outcome import Outcome, markdown_table
 from .warehouse import Connection, relation_exists
@@ -30,7 +31,7 @@ class Source:
 
 # Per dated canonical entity: (date column, which rows count, warn after, error after).
 DATED = {
-    "appointments": ("start_date", "status in ('completed', 'no_show')", 3, 14),
+    "appointments": ("start_date", f"status in {sql_list(PAST_STATUSES)}", 3, 14),
     "invoice_lines": ("issued_date", "invoice_status = 'closed'", 3, 14),
     "leads": ("created_date", "true", 7, 30),
     "ad_spend": ("spend_date", "true", 3, 14),

@@ -18,15 +18,17 @@ import pandas as pd
 
 from ingestion import registry
 from ingestion.files import ENTITIES
-from ingestion.files.entities import (
+from ingestion.files.entities import Entity
+from ingestion.files.rules import FUTURE_TOLERANCE, ISO_TIMESTAMP
+from ingestion.values import (
     APPOINTMENT_STATUSES,
-    CATEGORIES,
     INVOICE_STATUSES,
     ITEM_TYPES,
+    PAST_STATUSES,
     PLATFORMS,
-    Entity,
+    sql_list,
 )
-from ingestion.files.rules import FUTURE_TOLERANCE, ISO_TIMESTAMP
+from ingestion.values import SERVICE_CATEGORIES as CATEGORIES
 
 from .outcome import Severity
 from .warehouse import Connection, sample
@@ -253,7 +255,7 @@ _STAGING = [
             "status",
             "start_at",
             "end_at",
-            in_future("start_at", "status in ('completed', 'no_show')"),
+            in_future("start_at", f"status in {sql_list(PAST_STATUSES)}"),
             in_future("booked_at"),
             in_future("updated_at"),
         ],

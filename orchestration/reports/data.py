@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ingestion.values import SERVICE_CATEGORIES
 from orchestration.quality.warehouse import Connection, read_only_target
 from orchestration.reports.periods import TRAILING, Period
 
@@ -25,16 +26,7 @@ METRICS = (
 )
 UNITS = {name: unit for name, _, unit in METRICS}
 LABELS = {name: label for name, label, _ in METRICS}
-CATEGORIES = (
-    "injectables",
-    "body_contouring",
-    "laser",
-    "skin",
-    "weight_loss",
-    "wellness",
-    "retail",
-    "other",
-)
+CATEGORIES = SERVICE_CATEGORIES  # one consults_<category> column each in the marts
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,10 @@ def staged(tmp_path_factory) -> Path:
     subprocess.run(
         [
             settings.dbt_executable(),
-            "run",
+            "build",  # the seeds (value sets) the staging models read, then the models
+            "--exclude-resource-type",
+            "test",
+            "unit_test",
             "--select",
             "+path:models/staging/files",
             "--target-path",

@@ -15,6 +15,10 @@ patients_acquired as (
     select * from {{ ref('int_patients_acquired') }}
 ),
 
+platforms as (
+    select platform, is_paid from {{ ref('platforms') }}
+),
+
 spend_campaigns as (
     select
         clinic_id,
@@ -62,7 +66,7 @@ final as (
         campaign_keys.campaign_id,
         spend_campaigns.campaign_name,
         spend_campaigns.account_id,
-        campaign_keys.platform in ('google_ads', 'meta_ads', 'tiktok_ads', 'other_paid') as is_paid,
+        coalesce(platforms.is_paid, false) as is_paid,
         spend_campaigns.first_spend_date,
         spend_campaigns.last_spend_date
     from campaign_keys
@@ -70,6 +74,7 @@ final as (
         on spend_campaigns.clinic_id = campaign_keys.clinic_id
         and spend_campaigns.platform = campaign_keys.platform
         and spend_campaigns.campaign_id = campaign_keys.campaign_id
+    left join platforms on platforms.platform = campaign_keys.platform
 )
 
 select * from final

@@ -3,7 +3,7 @@
 with
 
 appointments as (
-    select * from {{ ref('int_appointments_unioned') }}
+    select * from {{ ref('int_appointments_flagged') }}
 ),
 
 services as (
@@ -36,11 +36,7 @@ final as (
         appointments.booked_date,
         appointments.start_date,
         -- a BIGINT on every target (PostgreSQL's datediff gives a double)
-        {{ as_count("case
-            when appointments.status in ('completed', 'no_show', 'late_cancelled')
-                then " ~ dbt.datediff('appointments.start_at', 'appointments.end_at', 'minute') ~ "
-            else 0
-        end") }} as booked_minutes,
+        {{ as_count('appointments.booked_minutes') }} as booked_minutes,
         first_visits.first_visit_appointment_id is not null as is_first_visit,
         visits.is_rebooked
     from appointments

@@ -1,8 +1,9 @@
 {#- Reconciliation: for every (clinic_id, period_type, period_start) of a period mart, the
     mart's sum of `measure` equals the sum of `detail_measure` over the rows of `detail`
     of that clinic dated (`detail_date`) within the period and on or before the as-of
-    date (the trailing_90d period's end). Fails on each period where they differ by more
-    than `tolerance`. -#}
+    date (the trailing_90d period's end). `measure` and `detail_measure` may be columns or
+    expressions over their relation's columns (e.g. 1 to count rows). Fails on each period
+    where they differ by more than `tolerance`. -#}
 {% test sums_match_by_period(model, measure, detail, detail_measure, detail_date, tolerance=0) %}
 
 with
@@ -10,6 +11,11 @@ with
 periods as (
     select distinct clinic_id, period_type, period_start, period_end
     from {{ model }}
+),
+
+detail as (
+    select clinic_id, {{ detail_date }} as detail_date, {{ detail_measure }} as measure_value
+    from {{ detail }}
 ),
 
 as_of as (
@@ -29,13 +35,13 @@ detail_totals as (
         periods.clinic_id,
         periods.period_type,
         periods.period_start,
-        sum(detail.{{ detail_measure }}) as total
+        sum(detail.measure_value) as total
     from periods
     inner join as_of on as_of.clinic_id = periods.clinic_id
-    inner join {{ detail }} as detail
+    inner join detail
         on detail.clinic_id = periods.clinic_id
-        and detail.{{ detail_date }} between periods.period_start and periods.period_end
-        and detail.{{ detail_date }} <= as_of.as_of_date
+        and detail.detail_date between periods.period_start and periods.period_end
+        and detail.detail_date <= as_of.as_of_date
     group by periods.clinic_id, periods.period_type, periods.period_start
 ),
 

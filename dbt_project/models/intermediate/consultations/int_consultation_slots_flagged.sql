@@ -6,7 +6,7 @@
 with
 
 appointments as (
-    select * from {{ ref('int_appointments_unioned') }}
+    select * from {{ ref('int_appointments_flagged') }}
 ),
 
 services as (
@@ -27,6 +27,7 @@ slots as (
         appointments.service_id,
         services.category,
         appointments.status,
+        appointments.is_completed,
         appointments.start_at,
         appointments.end_at,
         appointments.start_date as consult_date,
@@ -35,7 +36,7 @@ slots as (
     inner join services on services.service_id = appointments.service_id
     inner join as_of on as_of.clinic_id = appointments.clinic_id
     where services.is_consultation
-        and appointments.status in ('completed', 'no_show', 'late_cancelled')
+        and appointments.uses_capacity
         and appointments.start_date <= as_of.as_of_date
 ),
 
@@ -52,8 +53,8 @@ final as (
         start_at,
         end_at,
         consult_date,
-        status = 'completed' as is_held,
-        status = 'completed'
+        is_completed as is_held,
+        is_completed
             and {{ add_days('consult_date', var('conversion_window_days')) }} <= as_of_date
             as is_mature,
         row_number() over (

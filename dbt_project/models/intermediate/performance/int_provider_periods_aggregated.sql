@@ -17,7 +17,7 @@ providers as (
 ),
 
 appointments as (
-    select * from {{ ref('int_appointments_unioned') }}
+    select * from {{ ref('int_appointments_flagged') }}
 ),
 
 visits as (
@@ -28,8 +28,8 @@ consults as (
     select * from {{ ref('int_consultations_converted') }}
 ),
 
-invoice_lines as (
-    select * from {{ ref('int_invoice_lines_netted') }}
+tickets as (
+    select * from {{ ref('int_tickets_summed') }}
 ),
 
 first_visits as (
@@ -113,17 +113,13 @@ appointment_metrics as (
         periods.period_type,
         periods.period_start,
         count(*) as appointments,
-        {{ count_if("appointments.status = 'completed'") }} as completed_visits,
+        {{ count_if('appointments.is_completed') }} as completed_visits,
         {{ count_if('visits.is_rebooked') }} as rebooked_visits,
         -- capacity: appointments that held a place in the schedule, of any service
-        {{ count_if("appointments.status in ('completed', 'no_show', 'late_cancelled')") }}
+        {{ count_if('appointments.uses_capacity') }}
             as capacity_appointments,
-        {{ count_if("appointments.status = 'no_show'") }} as no_shows,
-        sum(case
-            when appointments.status in ('completed', 'no_show', 'late_cancelled')
-                then {{ dbt.datediff('appointments.start_at', 'appointments.end_at', 'minute') }}
-            else 0
-        end) as booked_minutes
+        {{ count_if('appointments.is_no_show') }} as no_shows,
+        sum(appointments.booked_minutes) as booked_minutes
     from appointments
     inner join periods
         on periods.clinic_id = appointments.clinic_id
@@ -133,21 +129,7 @@ appointment_metrics as (
     group by appointments.provider_id, periods.period_type, periods.period_start
 ),
 
--- tickets: (invoice, provider) pairs with positive summed net, dated on their first line
-
-tickets as (
-    select
-        invoice_id,
-        provider_id,
-        clinic_id,
-        min(issued_date) as ticket_date,
-        sum(net_amount) as ticket_net
-    from invoice_lines
-    where not is_refund
-        and provider_id is not null
-    group by invoice_id, provider_id, clinic_id
-    having sum(net_amount) > 0
-),
+-- tickets ----------------------------------------------------------------------------
 
 ticket_metrics as (
     select

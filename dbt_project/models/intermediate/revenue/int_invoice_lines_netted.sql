@@ -15,15 +15,23 @@ services as (
     select service_id, is_consultation from {{ ref('int_services_unioned') }}
 ),
 
+-- the rule of what counts as revenue, written once: a closed invoice's line that is not
+-- a gift-card sale
+revenue_flagged as (
+    select
+        *,
+        invoice_status = 'closed' and item_type <> 'gift_card' as counts_as_revenue
+    from invoice_lines
+),
+
 counted as (
     select
         *,
         case
-            when invoice_status = 'closed' and item_type <> 'gift_card'
-                then quantity * unit_price - coalesce(discount, 0)
+            when counts_as_revenue then quantity * unit_price - coalesce(discount, 0)
             else 0
         end as line_net
-    from invoice_lines
+    from revenue_flagged
 ),
 
 refunds as (
@@ -46,7 +54,7 @@ netted as (
         case
             when counted.refund_of_line_id is not null then 0
             -- a line that counts 0 stays 0 whatever refunds it
-            when counted.invoice_status <> 'closed' or counted.item_type = 'gift_card' then 0
+            when not counted.counts_as_revenue then 0
             else counted.line_net + coalesce(refunds.refunded_amount, 0)
         end as net_amount,
         coalesce(services.is_consultation, false) as is_consultation_service

@@ -2,8 +2,24 @@
 -- stg_files__appointments keeps the good ones, stg_files__quarantine the rest.
 with
 
+source as (
+    {{ source_or_empty('files', 'appointments') }}
+),
+
+located as (
+    {{ with_location('source') }}
+),
+
+ranked as (
+    select
+        *,
+        {{ version_rank(['trim(appointment_id)'], to_instant(clean_text('updated_at'), 'timezone'))
+        }} as _version_rank
+    from located
+),
+
 latest as (
-    {{ latest_located_file_rows('appointments', 'appointment_id', by_updated_at=true) }}
+    select * from ranked where _version_rank = 1
 ),
 
 final as (

@@ -2,8 +2,24 @@
 -- stg_files__invoice_lines keeps the good ones, stg_files__quarantine the rest.
 with
 
+source as (
+    {{ source_or_empty('files', 'invoice_lines') }}
+),
+
+located as (
+    {{ with_location('source') }}
+),
+
+ranked as (
+    select
+        *,
+        {{ version_rank(['trim(line_id)'], to_instant(clean_text('updated_at'), 'timezone'))
+        }} as _version_rank
+    from located
+),
+
 latest as (
-    {{ latest_located_file_rows('invoice_lines', 'line_id', by_updated_at=true) }}
+    select * from ranked where _version_rank = 1
 ),
 
 final as (

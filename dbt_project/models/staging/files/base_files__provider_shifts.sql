@@ -2,8 +2,23 @@
 -- stg_files__provider_shifts keeps the good ones, stg_files__quarantine the rest.
 with
 
+source as (
+    {{ source_or_empty('files', 'provider_shifts') }}
+),
+
+located as (
+    {{ with_location('source') }}
+),
+
+ranked as (
+    select
+        *,
+        {{ version_rank(['trim(shift_id)']) }} as _version_rank
+    from located
+),
+
 latest as (
-    {{ latest_located_file_rows('provider_shifts', 'shift_id') }}
+    select * from ranked where _version_rank = 1
 ),
 
 localized as (

@@ -10,8 +10,13 @@ locations as (
     select location_id, clinic_id from {{ staged_locations() }} as staged
 ),
 
+ranked as (
+    select *, {{ version_rank(['provider_id']) }} as _version_rank
+    from source
+),
+
 latest as (
-    {{ latest_version('source', ['provider_id']) }}
+    select * from ranked where _version_rank = 1
 ),
 
 final as (

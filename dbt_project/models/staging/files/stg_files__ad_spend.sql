@@ -15,8 +15,13 @@ keyed as (
 ),
 
 -- no updated_at: a restating file wins because its name sorts later
+ranked as (
+    select *, {{ version_rank(['clinic_key', 'spend_date', 'platform_key', 'campaign_key']) }} as _version_rank
+    from keyed
+),
+
 latest as (
-    {{ latest_version('keyed', ['clinic_key', 'spend_date', 'platform_key', 'campaign_key']) }}
+    select * from ranked where _version_rank = 1
 ),
 
 final as (

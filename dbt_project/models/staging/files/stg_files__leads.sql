@@ -8,8 +8,13 @@ zoned as (
     {{ with_clinic_zone('source') }}
 ),
 
+ranked as (
+    select *, {{ version_rank(['trim(lead_id)']) }} as _version_rank
+    from zoned
+),
+
 latest as (
-    {{ latest_version('zoned', ['trim(lead_id)']) }}
+    select * from ranked where _version_rank = 1
 ),
 
 final as (

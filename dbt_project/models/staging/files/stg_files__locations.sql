@@ -4,8 +4,13 @@ source as (
     {{ source_or_empty('files', 'locations') }}
 ),
 
+ranked as (
+    select *, {{ version_rank(['location_id']) }} as _version_rank
+    from source
+),
+
 latest as (
-    {{ latest_version('source', ['location_id']) }}
+    select * from ranked where _version_rank = 1
 ),
 
 final as (

@@ -4,8 +4,13 @@ source as (
     {{ source_or_empty('files', 'services') }}
 ),
 
+ranked as (
+    select *, {{ version_rank(['service_id']) }} as _version_rank
+    from source
+),
+
 latest as (
-    {{ latest_version('source', ['service_id']) }}
+    select * from ranked where _version_rank = 1
 ),
 
 final as (

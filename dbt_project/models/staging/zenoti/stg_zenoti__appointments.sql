@@ -4,13 +4,8 @@
 -- canonical meaning goes to stg_zenoti__quarantine.
 with
 
-source as (
-    {{ source_or_empty('zenoti', 'appointments') }}
-),
-
 checked as (
-    select *, {{ quarantine_reasons(zenoti_checks('appointments')) }} as _reasons
-    from source
+    select * from {{ ref('base_zenoti__appointments') }}
 ),
 
 located as (

@@ -7,13 +7,8 @@
 -- it points at the first line of that item on that invoice at the same center.
 with
 
-source as (
-    {{ source_or_empty('zenoti', 'invoice_lines') }}
-),
-
 checked as (
-    select *, {{ quarantine_reasons(zenoti_checks('invoice_lines')) }} as _reasons
-    from source
+    select * from {{ ref('base_zenoti__invoice_lines') }}
 ),
 
 located as (

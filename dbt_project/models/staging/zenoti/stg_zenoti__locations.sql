@@ -2,13 +2,8 @@
 -- stg_zenoti__quarantine (set sources.zenoti.center_timezones or default_timezone).
 with
 
-source as (
-    {{ source_or_empty('zenoti', 'locations') }}
-),
-
 checked as (
-    select *, {{ quarantine_reasons(zenoti_checks('locations')) }} as _reasons
-    from source
+    select * from {{ ref('base_zenoti__locations') }}
 ),
 
 final as (

@@ -2,13 +2,8 @@
 -- the canonical set (from sources.zenoti.category_map) goes to stg_zenoti__quarantine.
 with
 
-source as (
-    {{ source_or_empty('zenoti', 'services') }}
-),
-
 checked as (
-    select *, {{ quarantine_reasons(zenoti_checks('services')) }} as _reasons
-    from source
+    select * from {{ ref('base_zenoti__services') }}
 ),
 
 final as (
