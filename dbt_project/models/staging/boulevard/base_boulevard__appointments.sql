@@ -1,22 +1,29 @@
--- Boulevard appointments with `_reasons`: a state without a canonical meaning, or no
--- service or staff to credit (an appointment with no appointmentServices).
+-- Every loaded Boulevard appointment with why staging refuses it (_reasons, '' = none): a
+-- state outside the canonical set (the appointment_statuses seed), or no service or staff
+-- to credit (an appointment with no appointmentServices).
 {{ config(materialized='view') }}
-{%- set statuses = ['booked', 'completed', 'no_show', 'cancelled', 'late_cancelled'] %}
-{%- set checks = [
-    ("coalesce(status, '') not in (" ~ sql_values(statuses) ~ ")",
-     "'unknown status: ' || coalesce(status, '(none)')"),
-    ("provider_id is null", "'missing value in provider_id'"),
-    ("service_id is null", "'missing value in service_id'"),
-] %}
 with
 
 source as (
     {{ source_or_empty('boulevard', 'appointments') }}
 ),
 
+statuses as (
+    select status from {{ ref('appointment_statuses') }}
+),
+
 final as (
-    select *, {{ quarantine_reasons(checks) }} as _reasons
+    select
+        source.*,
+        concat_ws('; ',
+            case when statuses.status is null
+                then 'unknown status: ' || coalesce(source.status, '(none)')
+            end,
+            case when source.provider_id is null then 'missing value in provider_id' end,
+            case when source.service_id is null then 'missing value in service_id' end
+        ) as _reasons
     from source
+    left join statuses on statuses.status = source.status
 )
 
 select * from final
