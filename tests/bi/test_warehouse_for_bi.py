@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 MARTS = {
     "provider_performance",
     "provider_retention_cohorts",
@@ -144,9 +142,9 @@ def test_descriptions_are_persisted_as_table_and_column_comments(bi_warehouse, m
         assert _flat(tables[name]) == _flat(node["description"]), name
         for column, spec in node["columns"].items():
             assert _flat(columns[(name, column)]) == _flat(spec["description"]), (name, column)
-    # and the layers beneath carry theirs too (a view and a table)
+    # and the layers beneath carry theirs too
     assert bi_warehouse.query(
-        "select count(*) from duckdb_views() where view_name = 'stg_files__services'"
+        "select count(*) from duckdb_tables() where table_name = 'stg_files__services'"
         " and comment like 'One row per service%'"
     ) == [(1,)]
 
@@ -180,7 +178,10 @@ def test_every_mart_and_metric_column_says_its_unit_and_withholding(marts):
             assert f"NULL below {var}" in description, (name, column)
 
 
-@pytest.mark.parametrize("mart", ["campaign_performance", "campaign_provider_performance"])
-def test_campaign_rates_say_they_are_not_withheld_or_when_null(marts, mart):
-    description = marts[mart]["columns"]["conversion_rate"]["description"]
-    assert "NULL when" in description
+def test_campaign_rates_say_when_they_are_null(marts):
+    # a campaign is not a person: its rates are NULL only for a zero denominator
+    assert "NULL when" in marts["campaign_performance"]["columns"]["conversion_rate"]["description"]
+    # a campaign x provider row is about a person: its rates are withheld (METRICS.md 5)
+    columns = marts["campaign_provider_performance"]["columns"]
+    for rate in ("conversion_rate", "revenue_per_ad_dollar"):
+        assert "NULL below min_consults" in columns[rate]["description"], rate
