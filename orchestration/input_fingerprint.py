@@ -5,7 +5,8 @@ the column map, the as-of date (today when none is set: freshness moves with the
 calendar), the enabled sources, and the code that turns files into marts (the dbt
 project and the Python of ingestion and the checks). `input_fingerprint` digests all of
 it; `record_fingerprint` stores it in the warehouse after a successful run, and
-`unchanged_since_last_run` tells the next run whether there is anything to do. API
+`unchanged_since_last_run` tells the next run whether there is anything to do, and
+`mark_unchanged` records that check against the assets in Dagster. API
 sources cannot be fingerprinted without calling them, so a run that loads one never
 skips.
 """
@@ -81,6 +82,21 @@ def record_fingerprint(warehouse: Path, fingerprint: str | None) -> None:
             f"CREATE OR REPLACE TABLE {_TABLE} AS"
             " SELECT ?::VARCHAR AS fingerprint, current_timestamp AS recorded_at",
             [fingerprint],
+        )
+
+
+def mark_unchanged(instance, asset_keys, fingerprint: str) -> None:
+    """Tell the Dagster instance a skipped refresh looked at these assets and found
+    nothing new: one observation per asset, shown in the UI's asset history."""
+    from dagster import AssetObservation
+
+    for key in asset_keys:
+        instance.report_runless_asset_event(
+            AssetObservation(
+                asset_key=key,
+                description="refresh skipped: no input changed since the last run",
+                metadata={"input_fingerprint": fingerprint, "unchanged": True},
+            )
         )
 
 

@@ -76,3 +76,20 @@ def test_recorded_fingerprint_is_recognised(setup, tmp_path):
     record_fingerprint(warehouse, fingerprint)
     assert unchanged_since_last_run(warehouse, fingerprint)
     assert not unchanged_since_last_run(warehouse, None)
+
+
+def test_a_skipped_refresh_is_recorded_against_each_asset():
+    from dagster import AssetKey, DagsterEventType, DagsterInstance, EventRecordsFilter
+
+    from orchestration.input_fingerprint import mark_unchanged
+
+    keys = [AssetKey(["raw_files", "patients"]), AssetKey(["marts", "provider_performance"])]
+    with DagsterInstance.ephemeral() as instance:
+        mark_unchanged(instance, keys, "abc123")
+        for key in keys:
+            records = instance.get_event_records(
+                EventRecordsFilter(DagsterEventType.ASSET_OBSERVATION, asset_key=key)
+            )
+            assert len(records) == 1
+            observation = records[0].event_log_entry.asset_observation
+            assert observation.metadata["input_fingerprint"].value == "abc123"
