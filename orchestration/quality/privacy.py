@@ -54,25 +54,36 @@ def scan_relation(con: Connection, relation: str) -> list[Finding]:
         [schema, name],
     ).fetchall()
     findings = []
+    probes = []  # (column, what, pattern): every value probe of the relation, one scan
     for column, data_type in columns:
         lowered = column.lower()
         if _matches(con, lowered, _PERSONAL_NAME) and not lowered.endswith("_hash"):
             findings.append(Finding(relation, column, "personal column name", 0, column))
         if not data_type.upper().startswith(_TEXT_TYPES):
             continue
-        patterns = [("email value", EMAIL)]
+        probes.append((column, "email value", EMAIL))
         if not lowered.endswith("_id"):  # identifiers (an ad account 123-456-7890) are not phones
-            patterns.append(("phone value", PHONE))
-        quoted = f'"{column}"'
-        for what, pattern in patterns:
-            rows, example = con.execute(
-                f'select count(*), min({quoted}) from {schema}."{name}"'
-                f" where {regex_matches(con, quoted, '?')}",
-                [pattern],
-            ).fetchall()[0]
-            if rows:
-                findings.append(Finding(relation, column, what, rows, _mask(example)))
-    return findings
+            probes.append((column, "phone value", PHONE))
+    if not probes:
+        return findings
+    aggregates = []
+    for column, _what, _pattern in probes:
+        matched = regex_matches(con, f'"{column}"', "?")
+        aggregates += [
+            f"count(*) filter (where {matched})",
+            f'min("{column}") filter (where {matched})',
+        ]
+    values = con.execute(
+        f'select {", ".join(aggregates)} from {schema}."{name}"',
+        [pattern for _column, _what, pattern in probes for _twice in (0, 1)],
+    ).fetchall()[0]
+    for i, (column, what, _pattern) in enumerate(probes):
+        rows, example = values[2 * i], values[2 * i + 1]
+        if rows:
+            findings.append(Finding(relation, column, what, rows, _mask(example)))
+    order = {column: i for i, (column, _type) in enumerate(columns)}
+    kinds = ("personal column name", "email value", "phone value")
+    return sorted(findings, key=lambda f: (order[f.column], kinds.index(f.what)))
 
 
 def _matches(con: Connection, text: str, pattern: str) -> bool:
