@@ -12,21 +12,11 @@ import re
 from decimal import Decimal
 
 from ingestion.http import PayloadError, require
+from ingestion.values import SERVICE_CATEGORIES
 
 from .api import SOURCE
 
-CATEGORIES = frozenset(
-    {
-        "injectables",
-        "body_contouring",
-        "laser",
-        "skin",
-        "weight_loss",
-        "wellness",
-        "retail",
-        "other",
-    }
-)
+CATEGORIES = frozenset(SERVICE_CATEGORIES)
 
 # Order line __typename -> canonical item_type.
 ITEM_TYPES = {
