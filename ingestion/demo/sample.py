@@ -190,7 +190,7 @@ def planted(end: date) -> tuple[Planted, ...]:
         ),
         Planted(
             "ad_spend",
-            f"{end - timedelta(days=3)}|google_ads|g_999",
+            f"clin_demo|{end - timedelta(days=3)}|google_ads|g_999",
             "negative spend: '-15.00'",
             {
                 "date": str(end - timedelta(days=3)),

@@ -36,12 +36,17 @@ def _configure(warehouse: str | None, inputs: str, as_of: str | None) -> Path:
         os.environ[settings.AS_OF_ENV] = as_of
     else:
         os.environ.pop(settings.AS_OF_ENV, None)
+    settings.export_target_env()  # checked up front by _check_target
+    settings.ensure_dagster_home()
+    return path
+
+
+def _check_target() -> None:
+    """A bad PROVIDER_VIEW_TARGET or PROVIDER_VIEW_PG_URL, before anything starts."""
     try:
         settings.export_target_env()
     except ValueError as exc:
-        raise SystemExit(f"provider-view: {exc}") from None
-    settings.ensure_dagster_home()
-    return path
+        raise UsageError(str(exc)) from None
 
 
 def _prepare_dbt() -> None:
@@ -151,6 +156,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from ingestion.demo import generate_clinic
 
     started = time.perf_counter()
+    _check_target()
     out = Path(args.out).resolve()
     check_warehouse(Path(args.warehouse or settings.warehouse_path()).resolve())
     if out.exists() and not out.is_dir():
@@ -174,6 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Load any mix of a folder of exports (--inputs) and API sources (--source); with
     neither, the sources the environment enables (PROVIDER_VIEW_SOURCES), as the schedule."""
     started = time.perf_counter()
+    _check_target()
     if args.inputs or args.source:
         chosen = ([settings.FILE_SOURCE] if args.inputs else []) + (args.source or [])
         os.environ[settings.SOURCES_ENV] = ",".join(settings.parse_sources(",".join(chosen)))

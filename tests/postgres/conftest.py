@@ -125,8 +125,12 @@ def builds(pg_server: Server, tmp_path_factory) -> Builds:
         "PROVIDER_VIEW_WAREHOUSE": str(root / "unused.duckdb"),
     }
     runs = [
-        _started(["run", "--inputs", str(inputs), "--warehouse", str(duckdb_file)], duckdb_env),
-        _started(["run", "--inputs", str(inputs)], postgres_env),
+        # --verbose: the tests read dbt's own lines (threads, nodes in flight) from the output
+        _started(
+            ["run", "--verbose", "--inputs", str(inputs), "--warehouse", str(duckdb_file)],
+            duckdb_env,
+        ),
+        _started(["run", "--verbose", "--inputs", str(inputs)], postgres_env),
     ]
     duckdb_run = _finished(runs[0], "DuckDB")
     postgres_run = _finished(runs[1], "PostgreSQL")

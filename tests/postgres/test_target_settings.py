@@ -105,8 +105,8 @@ def test_postgres_without_a_url_is_one_line_and_a_non_zero_exit(tmp_path):
         text=True,
         timeout=300,
     )
-    assert result.returncode != 0
+    assert result.returncode == 2
     assert result.stderr.strip() == (
-        "provider-view: PROVIDER_VIEW_TARGET=postgres needs"
+        "provider-view run: PROVIDER_VIEW_TARGET=postgres needs"
         " PROVIDER_VIEW_PG_URL=postgresql://user@host/db"
     )
