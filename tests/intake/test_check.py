@@ -23,7 +23,7 @@ def _checked(folder) -> dict[str, tuple[int, int, int]]:
 def test_check_counts_equal_a_real_run_on_the_sample(sample_run):
     checked = _checked(SAMPLE)
     assert checked == landed(sample_run)
-    assert checked["appointments"] == (830, 4, 7)  # the later drop supersedes 7 rows
+    assert checked["appointments"] == (889, 4, 5)  # the later drop supersedes 5 rows
 
 
 def test_check_counts_equal_a_real_run_on_a_small_demo(small_clinic):  # noqa: F811
@@ -35,9 +35,9 @@ def test_check_counts_equal_a_real_run_on_a_small_demo(small_clinic):  # noqa: F
 def test_check_prints_reasons_and_examples_and_exits_0(capsys):
     assert main(["check", "--inputs", str(SAMPLE)]) == 0
     out = capsys.readouterr().out
-    assert "appointments            841          830            4           7" in out
+    assert "appointments            898          889            4           5" in out
     assert "unknown provider_id: …" in out  # a staging verdict, from references.sql
-    assert "appointments.csv row 833 (apt_9000003): unknown provider_id: 'prov_99'" in out
+    assert "appointments.csv row 892 (apt_9000003): unknown provider_id: 'prov_99'" in out
     assert "no file would be refused" in out
 
 
@@ -61,7 +61,7 @@ def test_check_names_files_a_run_would_refuse_and_exits_1(broken, capsys):
     result = dry_run(str(broken), staging_references())
     assert [f.file_name for f in result.refused_files] == ["providers_2026-10.csv"]
     # the other providers file still loads, so nothing that names a provider is refused
-    assert _checked_entity(result, "appointments") == (830, 4, 7)
+    assert _checked_entity(result, "appointments") == (889, 4, 5)
 
 
 def _checked_entity(result, entity):
