@@ -113,6 +113,15 @@ class DuckDBWorkingCopy:
         return self.published
 
 
+def _plan_publishes(context: InitResourceContext) -> bool:
+    """Whether this run's plan holds the step that publishes the working copy."""
+    run = context.dagster_run
+    if run is None or context.instance is None or not run.execution_plan_snapshot_id:
+        return True
+    plan = context.instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id)
+    return any(step.key == PUBLISHED_KEY.to_python_identifier() for step in plan.steps)
+
+
 class WarehouseResource(ConfigurableResource):
     """The warehouse a run writes. Empty fields fall back to the environment
     (settings.py), so the CLI, schedules and the UI agree without extra config.
@@ -128,19 +137,23 @@ class WarehouseResource(ConfigurableResource):
 
     _run_id: str | None = PrivateAttr(default=None)
     _instance: Any = PrivateAttr(default=None)
+    _run_publishes: bool = PrivateAttr(default=True)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         # dbt runs as a subprocess of this process: give it the target's connection
         settings.export_target_env()
         self._run_id = context.run_id
         self._instance = context.instance
+        self._run_publishes = _plan_publishes(context)
 
     def published_path(self) -> str:
         return self.path or str(settings.warehouse_path())
 
     def publishes(self) -> bool:
-        """Only a DuckDB file is built aside and published; a server target is written in place."""
-        return settings.target() == settings.DUCKDB
+        """Only a DuckDB file is built aside and published, by a run that ends with
+        warehouse/published; a server target, or a run of a few assets without it (a
+        subset materialized in the UI, a test), writes the warehouse in place."""
+        return settings.target() == settings.DUCKDB and self._run_publishes
 
     def _working_copy(self) -> DuckDBWorkingCopy | None:
         if not self._run_id or self._instance is None or not self.publishes():
