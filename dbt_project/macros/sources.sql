@@ -74,6 +74,23 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- A check for quarantine_reasons: `column` holds a value outside its canonical value set
+    (the seed `seed`, whose column has the same name; NULL is outside too). -#}
+{% macro unknown_value_check(column, seed) -%}
+    {{ return((
+        "coalesce(" ~ column ~ ", '') not in (select " ~ column ~ " from " ~ ref(seed) ~ ")",
+        "'unknown " ~ column ~ ": ' || coalesce(" ~ column ~ ", '(none)')",
+    )) }}
+{%- endmacro %}
+
+{#- A check for quarantine_reasons: `column` is NULL (`hint`: what to do about it). -#}
+{% macro missing_value_check(column, hint=none) -%}
+    {{ return((
+        column ~ " is null",
+        "'missing value in " ~ column ~ (" (" ~ hint ~ ")" if hint else "") ~ "'",
+    )) }}
+{%- endmacro %}
+
 {#- The canonical models' union: `columns` of each CTE in `ctes`, stacked. Every source's
     staging model has these columns with the same types. -#}
 {% macro union_all(ctes, columns) -%}

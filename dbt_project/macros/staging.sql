@@ -5,6 +5,11 @@
     nullif(trim({{ col }}), '')
 {%- endmacro %}
 
+{#- A code of a canonical value set (status, item type, category): clean text, lower case. -#}
+{% macro clean_code(col) -%}
+    lower({{ clean_text(col) }})
+{%- endmacro %}
+
 {% macro to_bool(col) -%}
     (lower(trim({{ col }})) = 'true')
 {%- endmacro %}
@@ -29,6 +34,11 @@
 {#- A text timestamp column as local wall time at the row's location (`timezone`). -#}
 {% macro local_timestamp(col, tz='timezone') -%}
     {{ to_local_timestamp(clean_text(col), tz) }}
+{%- endmacro %}
+
+{#- The local date of a text timestamp column (booked_date, start_date, issued_date ...). -#}
+{% macro local_date(col, tz='timezone') -%}
+    cast({{ local_timestamp(col, tz) }} as date)
 {%- endmacro %}
 
 {#- Joins the staged locations (of every source: macro staged_locations) for clinic_id and

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import re
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -24,12 +23,17 @@ from datetime import UTC, date, datetime, timedelta
 import dlt
 from dlt.extract.resource import DltResource
 
+from ingestion.canonical import (
+    CONSULTATION_PATTERN,
+    canonical_resource,
+    category_overrides,
+    consultation_matcher,
+)
 from ingestion.http import ApiClient, SourceConfigError, as_date, lookback_start
 
 from .api import DEFAULT_BASE_URL, SOURCE, BoulevardApi, SignedHeaders, signer
 from .mapping import (
     COLUMNS,
-    KEYS,
     appointment_row,
     invoice_line_rows,
     location_row,
@@ -39,15 +43,8 @@ from .mapping import (
 )
 
 
-def _canonical(entity: str, **hints):
-    """Merge on the entity's key; declared columns keep optional ones present, as text."""
-    return dlt.resource(
-        name=entity,
-        primary_key=KEYS[entity],
-        write_disposition="merge",
-        columns=COLUMNS[entity],
-        **hints,
-    )
+def _canonical(entity: str):
+    return canonical_resource(entity, COLUMNS[entity])
 
 
 @dlt.source(name=SOURCE)
@@ -60,7 +57,7 @@ def boulevard_source(
     location_clinics: dict[str, str] | None = None,
     base_url: str = DEFAULT_BASE_URL,
     category_map: dict[str, str] | None = None,
-    consultation_pattern: str = r"consult",
+    consultation_pattern: str = CONSULTATION_PATTERN,
     lookback_days: int = 14,
     horizon_days: int = 60,
     page_size: int = 100,
@@ -102,8 +99,8 @@ def boulevard_source(
         ),
         page_size=page_size,
     )
-    overrides = {k.strip().lower(): v for k, v in (category_map or {}).items()}
-    consultation = re.compile(consultation_pattern, re.IGNORECASE)
+    overrides = category_overrides(category_map)
+    consultation = consultation_matcher(consultation_pattern)
     run_day = as_date(today or date.today())
     first_instant = f"{as_date(start_date).isoformat()}T00:00:00Z"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ingestion.canonical import text_columns
 from ingestion.http import PayloadError, require
 from ingestion.values import SERVICE_CATEGORIES
 
@@ -27,28 +28,15 @@ ITEM_TYPES = {
     "OrderGiftCardLine": "gift_card",
 }
 
-KEYS = {
-    "locations": "location_id",
-    "providers": "provider_id",
-    "services": "service_id",
-    "patients": "patient_id",
-    "appointments": "appointment_id",
-    "invoice_lines": "line_id",
-}
-
-
-def _text(*names: str) -> dict:
-    return {name: {"data_type": "text", "nullable": True} for name in names}
-
 
 # Declared so optional columns exist (and stay text) even when a load has no value for them.
 COLUMNS = {
-    "locations": _text("timezone"),
-    "providers": _text("location_id", "name", "role"),
-    "services": _text("name", "boulevard_category"),
-    "patients": _text("location_id", "email", "phone", "referral_source"),
-    "appointments": _text("provider_id", "service_id", "booked_at", "cancelled_at"),
-    "invoice_lines": _text(
+    "locations": text_columns("timezone"),
+    "providers": text_columns("location_id", "name", "role"),
+    "services": text_columns("name", "boulevard_category"),
+    "patients": text_columns("location_id", "email", "phone", "referral_source"),
+    "appointments": text_columns("provider_id", "service_id", "booked_at", "cancelled_at"),
+    "invoice_lines": text_columns(
         "patient_id", "provider_id", "appointment_id", "service_id", "refund_of_line_id"
     ),
 }

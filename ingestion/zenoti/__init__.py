@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -19,11 +18,17 @@ from datetime import UTC, date, datetime, timedelta
 import dlt
 from dlt.extract.resource import DltResource
 
+from ingestion.canonical import (
+    CONSULTATION_PATTERN,
+    canonical_resource,
+    category_overrides,
+    consultation_matcher,
+    key_of,
+)
 from ingestion.http import ApiClient, SourceConfigError, as_date, date_windows, lookback_start
 from ingestion.zenoti.api import MAX_WINDOW_DAYS, SOURCE, ZenotiApi
 from ingestion.zenoti.mapping import (
     COLUMNS,
-    KEYS,
     appointment_row,
     invoice_line_rows,
     location_row,
@@ -38,15 +43,12 @@ DEFAULT_BASE_URL = "https://api.zenoti.com"
 
 
 def _canonical(entity: str):
-    """Merge on the entity's key; declared columns keep optional ones present, as text."""
-    return dlt.resource(
-        name=entity, primary_key=KEYS[entity], write_disposition="merge", columns=COLUMNS[entity]
-    )
+    return canonical_resource(entity, COLUMNS[entity])
 
 
 def _merge(entity: str, rows) -> list[dict]:
     """One row per key in a run (a record can appear under two centers or windows)."""
-    return list({row[KEYS[entity]]: row for row in rows}.values())
+    return list({row[key_of(entity)]: row for row in rows}.values())
 
 
 @dlt.source(name=SOURCE)
@@ -60,7 +62,7 @@ def zenoti_source(
     default_timezone: str | None = None,
     center_timezones: dict[str, str] | None = None,
     category_map: dict[str, str] | None = None,
-    consultation_pattern: str = r"consult",
+    consultation_pattern: str = CONSULTATION_PATTERN,
     lookback_days: int = 14,
     horizon_days: int = 60,
     page_size: int = 100,
@@ -95,8 +97,8 @@ def zenoti_source(
         page_size=page_size,
     )
     clinic_of, zones = _center_clinics(centers, clinic_id, center_ids, center_timezones)
-    overrides = {k.lower(): v for k, v in (category_map or {}).items()}
-    consultation = re.compile(consultation_pattern, re.IGNORECASE)
+    overrides = category_overrides(category_map)
+    consultation = consultation_matcher(consultation_pattern)
     run_day = as_date(today or date.today())
 
     @functools.cache

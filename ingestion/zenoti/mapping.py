@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from ingestion.canonical import text_columns
 from ingestion.http import PayloadError, require
 
 SOURCE = "zenoti"
@@ -65,27 +66,14 @@ CATEGORY_KEYWORDS = (
 )
 
 
-def _text(*names: str) -> dict:
-    return {name: {"data_type": "text", "nullable": True} for name in names}
-
-
-KEYS = {
-    "locations": "location_id",
-    "providers": "provider_id",
-    "services": "service_id",
-    "patients": "patient_id",
-    "appointments": "appointment_id",
-    "invoice_lines": "line_id",
-}
-
 # Declared so optional columns exist (and stay text) even when a load has no value for them.
 COLUMNS = {
-    "locations": _text("timezone", "code"),
-    "providers": _text("name", "role"),
-    "services": _text("name", "zenoti_category"),
-    "patients": _text("created_at", "email", "phone", "referral_source"),
-    "appointments": _text("provider_id", "booked_at", "cancelled_at", "invoice_id"),
-    "invoice_lines": _text(
+    "locations": text_columns("timezone", "code"),
+    "providers": text_columns("name", "role"),
+    "services": text_columns("name", "zenoti_category"),
+    "patients": text_columns("created_at", "email", "phone", "referral_source"),
+    "appointments": text_columns("provider_id", "booked_at", "cancelled_at", "invoice_id"),
+    "invoice_lines": text_columns(
         "base_invoice_no",
         "patient_id",
         "provider_id",

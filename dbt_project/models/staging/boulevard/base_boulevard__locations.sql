@@ -1,9 +1,7 @@
 -- Boulevard locations with `_reasons` saying why staging refuses one ('' when it does not).
 -- stg_boulevard__locations keeps the others; stg_boulevard__quarantine lists these.
 {{ config(materialized='view') }}
-{%- set checks = [
-    ("timezone is null", "'missing value in timezone (Boulevard sent no tz)'"),
-] %}
+{%- set checks = [missing_value_check('timezone', 'Boulevard sent no tz')] %}
 with
 
 source as (

@@ -1,10 +1,7 @@
 -- Boulevard services with `_reasons`: a category with no canonical meaning (kept by the
 -- loader as `boulevard:<name>`; map it with sources.boulevard.category_map).
 {{ config(materialized='view') }}
-{%- set checks = [
-    ("coalesce(category, '') not in (" ~ sql_values(service_categories()) ~ ")",
-     "'unknown category: ' || coalesce(category, '(none)')"),
-] %}
+{%- set checks = [unknown_value_check('category', 'service_categories')] %}
 with
 
 source as (

@@ -21,15 +21,15 @@ final as (
         {{ clean_text('provider_id') }} as provider_id,
         {{ clean_text('appointment_id') }} as appointment_id,
         {{ clean_text('service_id') }} as service_id,
-        lower({{ clean_text('item_type') }}) as item_type,
+        {{ clean_code('item_type') }} as item_type,
         quantity,
         unit_price,
         discount,
         tax,
         tip,
-        lower({{ clean_text('invoice_status') }}) as invoice_status,
+        {{ clean_code('invoice_status') }} as invoice_status,
         {{ local_timestamp('issued_at') }} as issued_at,
-        cast({{ local_timestamp('issued_at') }} as date) as issued_date,
+        {{ local_date('issued_at') }} as issued_date,
         {{ clean_text('refund_of_line_id') }} as refund_of_line_id,
         {{ local_timestamp('updated_at') }} as updated_at
     from located

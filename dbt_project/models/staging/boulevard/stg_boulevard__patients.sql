@@ -16,7 +16,7 @@ final as (
         {{ clean_text('location_id') }} as location_id,
         _clinic_id as clinic_id,
         {{ local_timestamp('created_at') }} as created_at,
-        cast({{ local_timestamp('created_at') }} as date) as created_date,
+        {{ local_date('created_at') }} as created_date,
         {{ pii_hash(normalize_email('email')) }} as email_hash,
         {{ pii_hash(normalize_phone('phone')) }} as phone_hash,
         {{ clean_text('referral_source') }} as referral_source

@@ -5,20 +5,19 @@ source as (
     {{ source_or_empty('boulevard', 'providers') }}
 ),
 
-locations as (
-    select location_id, clinic_id from {{ staged_locations() }} as staged
+located as (
+    {{ with_location('source') }}
 ),
 
 final as (
     select
-        {{ clean_text('source.provider_id') }} as provider_id,
-        {{ clean_text('source.location_id') }} as location_id,
-        locations.clinic_id,
-        {{ clean_text('source.name') }} as provider_name,
-        {{ clean_text('source.role') }} as provider_role,
-        source.active as is_active
-    from source
-    left join locations on locations.location_id = {{ clean_text('source.location_id') }}
+        {{ clean_text('provider_id') }} as provider_id,
+        {{ clean_text('location_id') }} as location_id,
+        _clinic_id as clinic_id,
+        {{ clean_text('name') }} as provider_name,
+        {{ clean_text('role') }} as provider_role,
+        active as is_active
+    from located
 )
 
 select * from final

@@ -32,14 +32,14 @@ final as (
         {{ clean_text('patient_id') }} as patient_id,
         {{ clean_text('provider_id') }} as provider_id,
         {{ clean_text('service_id') }} as service_id,
-        lower({{ clean_text('status') }}) as status,
+        {{ clean_code('status') }} as status,
         {{ local_timestamp('booked_at') }} as booked_at,
         {{ local_timestamp('start_at') }} as start_at,
         {{ local_timestamp('end_at') }} as end_at,
         {{ local_timestamp('cancelled_at') }} as cancelled_at,
         {{ local_timestamp('updated_at') }} as updated_at,
-        cast({{ local_timestamp('booked_at') }} as date) as booked_date,
-        cast({{ local_timestamp('start_at') }} as date) as start_date
+        {{ local_date('booked_at') }} as booked_date,
+        {{ local_date('start_at') }} as start_date
     from latest
 ),
 

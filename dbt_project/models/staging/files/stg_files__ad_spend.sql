@@ -9,7 +9,7 @@ keyed as (
         *,
         {{ clean_text('clinic_id') }} as clinic_key,
         cast(trim(date) as date) as spend_date,
-        lower({{ clean_text('platform') }}) as platform_key,
+        {{ clean_code('platform') }} as platform_key,
         {{ clean_text('campaign_id') }} as campaign_key
     from source
 ),

@@ -17,7 +17,7 @@ final as (
     select
         {{ clean_text('service_id') }} as service_id,
         {{ clean_text('name') }} as service_name,
-        lower({{ clean_text('category') }}) as category,
+        {{ clean_code('category') }} as category,
         {{ to_bool('is_consultation') }} as is_consultation
     from latest
 )

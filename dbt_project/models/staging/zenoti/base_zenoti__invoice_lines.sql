@@ -3,37 +3,22 @@
 -- invoice_statuses seeds; an unmapped Zenoti value arrives as `zenoti:<raw value>`), or a
 -- missing patient, provider or issue time. stg_zenoti__invoice_lines keeps the good rows,
 -- stg_zenoti__quarantine lists the others.
+{%- set checks = [
+    unknown_value_check('item_type', 'item_types'),
+    unknown_value_check('invoice_status', 'invoice_statuses'),
+    missing_value_check('patient_id'),
+    missing_value_check('provider_id'),
+    missing_value_check('issued_at'),
+] %}
 with
 
 source as (
     {{ source_or_empty('zenoti', 'invoice_lines') }}
 ),
 
-item_types as (
-    select item_type from {{ ref('item_types') }}
-),
-
-invoice_statuses as (
-    select invoice_status from {{ ref('invoice_statuses') }}
-),
-
 final as (
-    select
-        source.*,
-        concat_ws('; ',
-            case when item_types.item_type is null
-                then 'unknown item_type: ' || coalesce(source.item_type, '(none)')
-            end,
-            case when invoice_statuses.invoice_status is null
-                then 'unknown invoice_status: ' || coalesce(source.invoice_status, '(none)')
-            end,
-            case when source.patient_id is null then 'missing value in patient_id' end,
-            case when source.provider_id is null then 'missing value in provider_id' end,
-            case when source.issued_at is null then 'missing value in issued_at' end
-        ) as _reasons
+    select *, {{ quarantine_reasons(checks) }} as _reasons
     from source
-    left join item_types on item_types.item_type = source.item_type
-    left join invoice_statuses on invoice_statuses.invoice_status = source.invoice_status
 )
 
 select * from final

@@ -1,6 +1,9 @@
 -- Every loaded Zenoti center with why staging refuses it (_reasons, '' = none): a center
 -- without a time zone cannot place its local times. stg_zenoti__locations keeps the good
 -- rows, stg_zenoti__quarantine lists the others.
+{%- set checks = [
+    missing_value_check('timezone', 'set sources.zenoti.center_timezones or default_timezone'),
+] %}
 with
 
 source as (
@@ -8,13 +11,7 @@ source as (
 ),
 
 final as (
-    select
-        *,
-        concat_ws('; ',
-            case when timezone is null
-                then 'missing value in timezone (set sources.zenoti.center_timezones or default_timezone)'
-            end
-        ) as _reasons
+    select *, {{ quarantine_reasons(checks) }} as _reasons
     from source
 )
 

@@ -10,7 +10,7 @@ final as (
     select
         {{ clean_text('service_id') }} as service_id,
         {{ clean_text('name') }} as service_name,
-        lower({{ clean_text('category') }}) as category,
+        {{ clean_code('category') }} as category,
         is_consultation
     from checked
     where _reasons = ''
