@@ -1,6 +1,7 @@
 """The run's SQLite event log stays open while the run writes: Dagster's closes then leave
 the WAL in place (no checkpoint per event), nothing is lost, and a file Dagster has not
-created yet is not created by the hold."""
+created yet is not created by the hold. Meanwhile, and only then, connections to the
+instance's SQLite files commit without fsync; other SQLite files keep their setting."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from dagster import DagsterInstance
 from dagster._core.events.log import EventLogEntry
+from sqlalchemy import create_engine, text
 
 from orchestration.cli.event_log import HeldEventLog
 
@@ -49,3 +51,25 @@ def test_held_files_keep_their_wal_and_lose_no_event(tmp_path: Path):
         _write(instance, "r1", "fourth")
         assert not Path(f"{run_file}-wal").exists()
         assert _messages(instance, "r1") == ["first", "second", "third", "fourth"]
+
+
+def _synchronous(path: Path) -> int:
+    """SQLite's synchronous level of a new SQLAlchemy connection (1 NORMAL, 2 FULL)."""
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        level = connection.execute(text("pragma synchronous")).scalar()
+    engine.dispose()
+    return level
+
+
+def test_instance_files_commit_without_fsync_only_while_held(tmp_path: Path):
+    (tmp_path / "home").mkdir()
+    with DagsterInstance.local_temp(str(tmp_path / "home")) as instance:
+        index = Path(instance.event_log_storage.path_for_shard("index"))
+        elsewhere = tmp_path / "other.db"
+        held = HeldEventLog(instance, "r1")
+        assert (_synchronous(index), _synchronous(elsewhere)) == (2, 2)
+        held.hold()
+        assert (_synchronous(index), _synchronous(elsewhere)) == (1, 2)
+        held.close()
+        assert (_synchronous(index), _synchronous(elsewhere)) == (2, 2)
