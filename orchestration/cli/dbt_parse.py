@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from importlib import metadata
 from pathlib import Path
 
 from orchestration import settings
@@ -15,13 +16,15 @@ from orchestration import settings
 _PARTIAL_PARSE = "partial_parse.msgpack"
 _DIGEST = "manifest.digest"  # what the manifest beside it was parsed from, and its hash
 _GENERATED = {"target", "logs", "dbt_packages"}  # dbt's output, not its input
+_PACKAGES = ("dbt-core", "dbt-duckdb", "dbt-postgres")  # the parser and its adapters
 _ENV_VAR = re.compile(r"""env_var\(\s*['"]([A-Za-z0-9_]+)['"]""")
 
 
 def project_digest(project_dir: Path | None = None) -> str:
     """A digest of everything `dbt parse` reads: the project's files, the values of the
     environment variables they name (the profile's target and paths), dbt's own DBT_*
-    settings and the dbt executable. Equal digests parse to the same manifest."""
+    settings, the dbt executable and the versions of dbt and its adapters. Equal digests
+    parse to the same manifest."""
     project_dir = project_dir or settings.DBT_PROJECT_DIR
     digest = hashlib.sha256()
     names: set[str] = set()
@@ -40,6 +43,11 @@ def project_digest(project_dir: Path | None = None) -> str:
     digest.update(f"{executable}\0".encode())
     if executable.exists():  # a reinstalled dbt may parse differently
         digest.update(f"{executable.stat().st_mtime_ns}".encode())
+    for package in _PACKAGES:
+        try:
+            digest.update(f"{package}={metadata.version(package)}\0".encode())
+        except metadata.PackageNotFoundError:
+            continue
     return digest.hexdigest()
 
 
