@@ -86,6 +86,7 @@ class StepProgress:
         while not self._stop.wait(self.tick):
             try:
                 self._event_log.hold()  # the run's own file appears with its first event
+                self._event_log.flush()  # the UI's live view of the run reads the file
                 self._poll()
             except Exception:  # the run's storage may not hold the run yet
                 continue

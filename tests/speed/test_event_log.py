@@ -42,9 +42,13 @@ def test_held_files_keep_their_wal_and_lose_no_event(tmp_path: Path):
         _write(instance, "r1", "first")
         assert not Path(f"{run_file}-wal").exists()  # unheld: each close checkpoints
         held.hold()
+        stamp = run_file.stat().st_mtime_ns
         _write(instance, "r1", "second")
         _write(instance, "r1", "third")
         assert Path(f"{run_file}-wal").exists()  # held: Dagster's close is only a close
+        assert run_file.stat().st_mtime_ns == stamp  # the events wait in the WAL
+        held.flush()
+        assert run_file.stat().st_mtime_ns != stamp  # a watcher of the file sees them
         assert _messages(instance, "r1") == ["first", "second", "third"]
 
         held.close()
