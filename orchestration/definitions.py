@@ -1,7 +1,6 @@
 """The one Definitions of the Provider View code location."""
 
 from dagster import Definitions
-from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
 from orchestration import settings
@@ -12,7 +11,12 @@ from orchestration.defs.reports import scorecards
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.schedules import daily_refresh, refresh_job
 from orchestration.defs.sensors import alert_on_failure, new_exports
-from orchestration.defs.transform import dbt_models, dbt_project, published_warehouse
+from orchestration.defs.transform import (
+    LocalDbtCliResource,
+    dbt_models,
+    dbt_project,
+    published_warehouse,
+)
 
 defs = Definitions(
     assets=[raw_files_assets, *api_source_assets, dbt_models, scorecards, published_warehouse],
@@ -22,7 +26,9 @@ defs = Definitions(
     sensors=[new_exports, alert_on_failure],
     resources={
         "dlt_resource": DagsterDltResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=settings.dbt_executable()),
+        "dbt": LocalDbtCliResource(
+            project_dir=dbt_project, dbt_executable=settings.dbt_executable()
+        ),
         "warehouse": WarehouseResource(),
     },
 )

@@ -1,6 +1,8 @@
 """Quiet progress for a run the CLI executes in process: one line per step with its counts
 and elapsed time, and a 'still running' line on long steps. It reads the run's event log
-from the instance (polled in a thread), so the full log stays in the Dagster run."""
+from the instance (polled in a thread), so the full log stays in the Dagster run. While
+it watches, it holds the run's SQLite event log files open (event_log.py), which makes
+each of Dagster's event writes several times cheaper."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from collections import Counter
 from typing import TextIO
 
 from dagster import DagsterEventType, DagsterInstance
+
+from orchestration.cli.event_log import HeldEventLog
 
 _SHOWN = {
     DagsterEventType.STEP_START,
@@ -60,16 +64,19 @@ class StepProgress:
         self._last_word: dict[str, float] = {}
         self._assets: Counter = Counter()
         self._checks: Counter = Counter()
+        self._event_log = HeldEventLog(instance, run_id)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
     def __enter__(self) -> StepProgress:
+        self._event_log.hold()
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        self._event_log.close()
         self._poll()  # what arrived after the last tick
 
     def _print(self, line: str) -> None:
@@ -78,6 +85,8 @@ class StepProgress:
     def _watch(self) -> None:
         while not self._stop.wait(self.tick):
             try:
+                self._event_log.hold()  # the run's own file appears with its first event
+                self._event_log.flush()  # the UI's live view of the run reads the file
                 self._poll()
             except Exception:  # the run's storage may not hold the run yet
                 continue

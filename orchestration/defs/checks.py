@@ -151,12 +151,14 @@ def _gx_check(name: str, suites: list[Suite], blocking: bool, description: str):
         pool=WAREHOUSE_POOL,
     )
     def _check(context: AssetCheckExecutionContext, config: GxConfig, warehouse: WarehouseResource):
-        from orchestration.quality.gx_runner import run_suite  # imports GX: only when run
+        from orchestration.quality.gx_runner import SuiteRunner  # imports GX: only when run
+
+        runner = SuiteRunner()
 
         def evaluate(suite: Suite):
             def run(con):
                 frame, note = read_frame(con, suite, config.max_rows)
-                return run_suite(suite.name, frame, suite.rules, note)
+                return runner.run(suite.name, frame, suite.rules, note)
 
             return run
 

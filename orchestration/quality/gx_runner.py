@@ -1,6 +1,6 @@
-"""Run an expectation suite with Great Expectations (GX Core 1.x) over a DataFrame:
-an ephemeral context, a pandas datasource, one batch of the whole frame, progress bars
-and GX's logging quiet. GX's SQL datasource does not work on DuckDB (STACK_NOTES.md),
+"""Run expectation suites with Great Expectations (GX Core 1.x) over DataFrames: one
+ephemeral context and pandas datasource per step, one batch of each whole frame, progress
+bars and GX's logging quiet. GX's SQL datasource does not work on DuckDB (STACK_NOTES.md),
 so the frame comes from a read-only DuckDB query (gx_suites.read_frame)."""
 
 from __future__ import annotations
@@ -17,41 +17,52 @@ from .outcome import Outcome, markdown_table
 _EXAMPLES = 5  # failing values shown per expectation
 
 
-def run_suite(name: str, frame: pd.DataFrame, rules: list[Rule], note: str = "") -> Outcome:
-    """Validate `frame` against `rules`; a failed ERROR rule fails the check with
-    severity ERROR, a failed WARN rule (and no ERROR) with severity WARN."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
+class SuiteRunner:
+    """One ephemeral GX context and pandas datasource, shared by the suites of a step:
+    making a context costs more than validating a small table. Each suite still gets its
+    own asset, batch, expectation suite and validation definition."""
 
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults())
-    context = gx.get_context(mode="ephemeral", project_config=config)  # no docs site
-    context.enable_analytics(False)
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch = (
-        context.data_sources.add_pandas("warehouse")
-        .add_dataframe_asset(name)
-        .add_batch_definition_whole_dataframe("whole")
-    )
-    suite = gx.ExpectationSuite(name=name)
-    for rule in rules:
-        expectation_class = getattr(gx.expectations, rule.expectation)
-        suite.add_expectation(
-            expectation_class(**rule.kwargs, meta={"severity": rule.severity, "why": rule.why})
+    def __init__(self) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            InMemoryStoreBackendDefaults,
+            ProgressBarsConfig,
         )
-    suite = context.suites.add(suite)
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch, suite=suite)
-    )
-    result = validation.run(
-        batch_parameters={"dataframe": frame},
-        result_format={"result_format": "SUMMARY", "partial_unexpected_count": _EXAMPLES},
-    )
-    return _outcome(result, len(frame), note)
+
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults())
+        self._gx = gx
+        self._context = gx.get_context(mode="ephemeral", project_config=config)  # no docs site
+        self._context.enable_analytics(False)
+        self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self._source = self._context.data_sources.add_pandas("warehouse")
+
+    def run(self, name: str, frame: pd.DataFrame, rules: list[Rule], note: str = "") -> Outcome:
+        """Validate `frame` against `rules`; a failed ERROR rule fails the check with
+        severity ERROR, a failed WARN rule (and no ERROR) with severity WARN."""
+        gx, context = self._gx, self._context
+        batch = self._source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole")
+        suite = gx.ExpectationSuite(name=name)
+        for rule in rules:
+            expectation_class = getattr(gx.expectations, rule.expectation)
+            suite.add_expectation(
+                expectation_class(**rule.kwargs, meta={"severity": rule.severity, "why": rule.why})
+            )
+        suite = context.suites.add(suite)
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        )
+        result = validation.run(
+            batch_parameters={"dataframe": frame},
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": _EXAMPLES},
+        )
+        return _outcome(result, len(frame), note)
+
+
+def run_suite(name: str, frame: pd.DataFrame, rules: list[Rule], note: str = "") -> Outcome:
+    """One suite on its own context (SuiteRunner.run)."""
+    return SuiteRunner().run(name, frame, rules, note)
 
 
 def _outcome(result: Any, rows: int, note: str) -> Outcome:

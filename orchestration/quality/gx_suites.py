@@ -12,9 +12,7 @@ hashed contact data). Email and phone are never read, so no example value is per
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ingestion import registry
 from ingestion.files import ENTITIES
@@ -32,6 +30,9 @@ from ingestion.values import SERVICE_CATEGORIES as CATEGORIES
 
 from .outcome import Severity
 from .warehouse import Connection, sample
+
+if TYPE_CHECKING:  # pandas is imported when a frame is read, not when the graph loads
+    import pandas as pd
 
 PERSONAL_COLUMNS = frozenset({"email", "phone"})
 _HASH = "^[0-9a-f]{64}$"  # sha256 hex: what staging keeps of an email or phone

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from orchestration import settings
+
+if TYPE_CHECKING:  # pandas is imported by the checks that build frames, not at load
+    import pandas as pd
 
 
 class PostgresConnection:
@@ -48,6 +50,8 @@ class _PostgresResult:
 
     def df(self) -> pd.DataFrame:
         """As DuckDB's df(): decimals become floats (GX compares them with numbers)."""
+        import pandas as pd
+
         columns = [d.name for d in self._cursor.description]
         frame = pd.DataFrame(self._cursor.fetchall(), columns=columns)
         for column in frame.columns:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from orchestration.quality.gx_runner import run_suite
+from orchestration.quality.gx_runner import SuiteRunner, run_suite
 from orchestration.quality.gx_suites import RAW_SUITES, STAGING_SUITES, read_frame
 
 from .helpers import load_folder
@@ -136,6 +136,23 @@ def test_raw_suite_passes_on_loaded_rows_and_catches_a_duplicate_row_version(tmp
     assert ("expect_compound_columns_to_be_unique", "appointment_id, _file_name, _row_number") in (
         _failures(doubled)
     )
+
+
+def test_suites_sharing_one_context_give_the_results_they_give_alone(staged):
+    """A step validates all its suites on one GX context: nothing carries over."""
+    names = ["staging__stg_files__appointments", "staging__stg_files__invoice_lines"]
+    with duckdb.connect(str(staged), read_only=True) as con:
+        frames = {name: read_frame(con, SUITES[name], 300_000) for name in names}
+    runner = SuiteRunner()
+    shared = [runner.run(n, frames[n][0], SUITES[n].rules, frames[n][1]) for n in names]
+    alone = [run_suite(n, frames[n][0], SUITES[n].rules, frames[n][1]) for n in names]
+    assert [(o.passed, o.severity, o.description, o.metadata) for o in shared] == [
+        (o.passed, o.severity, o.description, o.metadata) for o in alone
+    ]
+    assert set(_failures(shared[1])) == {
+        ("expect_column_values_to_be_between", "unit_price_of_sale"),
+        ("expect_column_values_to_be_between", "refund_net"),
+    }
 
 
 def test_no_suite_reads_email_or_phone():

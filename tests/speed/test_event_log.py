@@ -1,0 +1,79 @@
+"""The run's SQLite event log stays open while the run writes: Dagster's closes then leave
+the WAL in place (no checkpoint per event), nothing is lost, and a file Dagster has not
+created yet is not created by the hold. Meanwhile, and only then, connections to the
+instance's SQLite files commit without fsync; other SQLite files keep their setting."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from dagster import DagsterInstance
+from dagster._core.events.log import EventLogEntry
+from sqlalchemy import create_engine, text
+
+from orchestration.cli.event_log import HeldEventLog
+
+
+def _write(instance: DagsterInstance, run_id: str, text: str) -> None:
+    instance.event_log_storage.store_event(
+        EventLogEntry(
+            error_info=None,
+            level=logging.INFO,
+            user_message=text,
+            run_id=run_id,
+            timestamp=time.time(),
+        )
+    )
+
+
+def _messages(instance: DagsterInstance, run_id: str) -> list[str]:
+    return [e.user_message for e in instance.all_logs(run_id)]
+
+
+def test_held_files_keep_their_wal_and_lose_no_event(tmp_path: Path):
+    with DagsterInstance.local_temp(str(tmp_path)) as instance:
+        run_file = Path(instance.event_log_storage.path_for_shard("r1"))
+        held = HeldEventLog(instance, "r1")
+        held.hold()
+        assert not run_file.exists()  # the hold waits for Dagster to create it
+
+        _write(instance, "r1", "first")
+        assert not Path(f"{run_file}-wal").exists()  # unheld: each close checkpoints
+        held.hold()
+        stamp = run_file.stat().st_mtime_ns
+        _write(instance, "r1", "second")
+        _write(instance, "r1", "third")
+        assert Path(f"{run_file}-wal").exists()  # held: Dagster's close is only a close
+        assert run_file.stat().st_mtime_ns == stamp  # the events wait in the WAL
+        held.flush()
+        assert run_file.stat().st_mtime_ns != stamp  # a watcher of the file sees them
+        assert _messages(instance, "r1") == ["first", "second", "third"]
+
+        held.close()
+        _write(instance, "r1", "fourth")
+        assert not Path(f"{run_file}-wal").exists()
+        assert _messages(instance, "r1") == ["first", "second", "third", "fourth"]
+
+
+def _synchronous(path: Path) -> int:
+    """SQLite's synchronous level of a new SQLAlchemy connection (1 NORMAL, 2 FULL)."""
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        level = connection.execute(text("pragma synchronous")).scalar()
+    engine.dispose()
+    return level
+
+
+def test_instance_files_commit_without_fsync_only_while_held(tmp_path: Path):
+    (tmp_path / "home").mkdir()
+    with DagsterInstance.local_temp(str(tmp_path / "home")) as instance:
+        index = Path(instance.event_log_storage.path_for_shard("index"))
+        elsewhere = tmp_path / "other.db"
+        held = HeldEventLog(instance, "r1")
+        assert (_synchronous(index), _synchronous(elsewhere)) == (2, 2)
+        held.hold()
+        assert (_synchronous(index), _synchronous(elsewhere)) == (1, 2)
+        held.close()
+        assert (_synchronous(index), _synchronous(elsewhere)) == (2, 2)
