@@ -74,15 +74,18 @@ def last_recorded(warehouse: Path) -> LastRun | None:
     """The fingerprint recorded in the warehouse by the run that published it, if any."""
     if not Path(warehouse).exists():
         return None
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        found = con.execute(
-            "SELECT count(*) FROM information_schema.tables"
-            " WHERE table_schema = ? AND table_name = ?",
-            [_SCHEMA, _TABLE.split(".")[1]],
-        ).fetchone()[0]
-        if not found:
-            return None
-        row = con.execute(f"SELECT fingerprint, run_id FROM {_TABLE}").fetchone()
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            found = con.execute(
+                "SELECT count(*) FROM information_schema.tables"
+                " WHERE table_schema = ? AND table_name = ?",
+                [_SCHEMA, _TABLE.split(".")[1]],
+            ).fetchone()[0]
+            if not found:
+                return None
+            row = con.execute(f"SELECT fingerprint, run_id FROM {_TABLE}").fetchone()
+    except duckdb.Error:  # held by a writer (a run in place): the run will say why
+        return None
     return LastRun(row[0], row[1] or "") if row and row[0] else None
 
 
