@@ -67,11 +67,11 @@ def recorded() -> dict[str, str]:
         return {}
 
 
-def record_last_run() -> None:
-    """Called by the CLI once a run is configured: the UI and schedules read it back."""
-    last = {"warehouse": str(warehouse_path()), "sources": ",".join(enabled_sources())}
-    if os.environ.get(INPUTS_ENV):
-        last["inputs"] = os.environ[INPUTS_ENV]
+def record_last_run(warehouse: Path, sources: tuple[str, ...], inputs: str | None) -> None:
+    """Called by the CLI with what it runs: the UI and schedules read it back."""
+    last = {"warehouse": str(warehouse), "sources": ",".join(sources)}
+    if inputs:
+        last["inputs"] = inputs
     partial = _home() / f"{RECORD}.{os.getpid()}"  # renamed in whole: a reader never sees half
     partial.write_text(json.dumps(last, indent=2) + "\n", encoding="utf-8")
     os.replace(partial, _home() / RECORD)
@@ -223,17 +223,19 @@ def export_target_env() -> None:
         os.environ.update(pg_connection().dbt_env())
 
 
-def warehouse_location() -> str:
-    """Where the warehouse is, for messages: the DuckDB file, or the database's URL
-    without its password."""
-    return str(warehouse_path()) if target() == DUCKDB else pg_connection().display()
+def warehouse_location(warehouse: Path | None = None) -> str:
+    """Where the warehouse is, for messages: the DuckDB file (`warehouse`, else the
+    environment's), or the database's URL without its password."""
+    if target() != DUCKDB:
+        return pg_connection().display()
+    return str(warehouse or warehouse_path())
 
 
-def ensure_dagster_home() -> Path:
+def ensure_dagster_home(warehouse: Path | None = None) -> Path:
     """The warehouse's instance (dagster_home_for) reads the repo's dagster.yaml. A new home
     is set up under a file lock: two CLIs starting at once would otherwise both create
     the symlink and the instance's SQLite storage, and one of them would fail."""
-    home = dagster_home_for(warehouse_path())
+    home = dagster_home_for(warehouse or warehouse_path())
     home.mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(home)
     with open(home / ".setup.lock", "w") as lock:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ingestion.files.entities import ENTITIES
 from orchestration import settings
+from orchestration.cli.demo_files import already_generated, record_generation
 from orchestration.cli.preflight import (
     UsageError,
     check_inputs,
@@ -25,20 +26,61 @@ from orchestration.cli.preflight import (
 from orchestration.cli.ui import add_parser as add_ui_parser
 
 
-def _configure(warehouse: str | None, inputs: str, as_of: str | None) -> Path:
-    """Point every part (dlt, dbt, Dagster) at the same warehouse and inputs."""
+@dataclass(frozen=True)
+class RunSettings:
+    """What one CLI run reads and writes. The assets get it as the run's resource config
+    (visible on the run's page in the UI), not through the environment."""
+
+    warehouse: Path
+    inputs: str
+    sources: tuple[str, ...]
+    as_of: str | None  # None: from the data
+    column_map: str = ""  # "": canonical files
+
+    def fingerprint(self) -> str | None:
+        """What the run reads, when that can be known without running it (a DuckDB file
+        loaded from files only; input_fingerprint.py)."""
+        if settings.target() != settings.DUCKDB:
+            return None
+        from orchestration.input_fingerprint import input_fingerprint
+
+        return input_fingerprint(self.inputs, self.sources, self.as_of, self.column_map or None)
+
+    def run_config(self, fingerprint: str | None, log_level: str) -> dict:
+        warehouse = {
+            "path": str(self.warehouse),
+            "inputs": self.inputs,
+            "as_of": self.as_of or "",
+            "column_map": self.column_map,
+            "input_fingerprint": fingerprint or "",
+        }
+        return {
+            "loggers": {"console": {"config": {"log_level": log_level}}},
+            "resources": {"warehouse": {"config": warehouse}},
+        }
+
+
+def _configure(
+    warehouse: str | None,
+    inputs: str,
+    as_of: str | None,
+    sources: tuple[str, ...],
+    column_map: str = "",
+) -> RunSettings:
+    """Resolve what the run reads and writes, and set up the warehouse's Dagster instance."""
     path = Path(warehouse).resolve() if warehouse else settings.warehouse_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    os.environ[settings.WAREHOUSE_ENV] = str(path)
-    os.environ[settings.INPUTS_ENV] = inputs if "://" in inputs else str(Path(inputs).resolve())
     if as_of:
         date.fromisoformat(as_of)  # fail here, not deep inside dbt
-        os.environ[settings.AS_OF_ENV] = as_of
-    else:
-        os.environ.pop(settings.AS_OF_ENV, None)
     settings.export_target_env()  # checked up front by _check_target
-    settings.ensure_dagster_home()
-    return path
+    settings.ensure_dagster_home(path)
+    return RunSettings(
+        warehouse=path,
+        inputs=inputs if "://" in inputs else str(Path(inputs).resolve()),
+        sources=sources,
+        as_of=as_of or None,
+        column_map=column_map,
+    )
 
 
 def _check_target() -> None:
@@ -57,21 +99,16 @@ def _prepare_dbt() -> None:
     parse_dbt_project()
 
 
-def _run_tags(warehouse: Path) -> dict[str, str]:
+def _run_tags(run: RunSettings) -> dict[str, str]:
     """What ran, shown on the UI's Runs page: the warehouse, the inputs, the as-of date."""
     from orchestration.cli.stale_runs import run_tags
 
-    sources = settings.enabled_sources()
     return {
         **run_tags(),
-        "provider_view/warehouse": str(warehouse),
-        "provider_view/sources": ",".join(sources),
-        **(
-            {"provider_view/inputs": settings.inputs_url()}
-            if settings.FILE_SOURCE in sources
-            else {}
-        ),
-        "provider_view/as_of": settings.as_of_date() or "from the data",
+        "provider_view/warehouse": str(run.warehouse),
+        "provider_view/sources": ",".join(run.sources),
+        **({"provider_view/inputs": run.inputs} if settings.FILE_SOURCE in run.sources else {}),
+        "provider_view/as_of": run.as_of or "from the data",
     }
 
 
@@ -82,20 +119,68 @@ class Outcome:
     refused: list[tuple[str, str]] = field(default_factory=list)  # files refused whole
 
 
-def materialize(verbose: bool = False) -> Outcome:
-    """Run the `refresh` job in process on the instance in DAGSTER_HOME. Quiet unless
-    `verbose`: one line per step (the full log is in the Dagster run)."""
+def _unchanged(run: RunSettings, fingerprint: str | None) -> Outcome | None:
+    """When the warehouse's last run read exactly what this one would (and nothing ran
+    since), nothing is rebuilt: the assets get a materialization saying so (the UI keeps
+    them fresh), and that run's checks stand. None when there is something to do."""
+    if fingerprint is None:
+        return None
+    from datetime import UTC, datetime
+
+    from dagster import DagsterEventType, DagsterInstance
+
+    from orchestration.cli.check_report import format_check_results
+    from orchestration.defs.resources import FRESHNESS_LAYERS
+    from orchestration.input_fingerprint import mark_unchanged, skippable
+
+    with DagsterInstance.get() as instance:
+        last = skippable(instance, run.warehouse, fingerprint)
+        if last is None:
+            return None
+        record = instance.get_run_record_by_id(last.run_id)
+        ended = record.end_time or record.create_timestamp.timestamp()
+        when = datetime.fromtimestamp(ended, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        print(
+            f"· nothing changed since run {last.run_id} at {when}: nothing rebuilt"
+            " (--full rebuilds anyway)",
+            flush=True,
+        )
+        mark_unchanged(instance, last.run_id, fingerprint, FRESHNESS_LAYERS)
+        evaluations = [
+            e.dagster_event.event_specific_data
+            for e in instance.all_logs(last.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
+        ]
+    settings.record_last_run(run.warehouse, run.sources, run.inputs)
+    checks = f"(the checks of run {last.run_id}: nothing was checked again)\n"
+    return Outcome(True, checks + format_check_results(evaluations))
+
+
+def materialize(run: RunSettings, verbose: bool = False, full: bool = False) -> Outcome:
+    """Run the `refresh` job in process on the instance in DAGSTER_HOME, unless nothing
+    changed since the warehouse's last run (and not `full`). Quiet unless `verbose`: one
+    line per step (the full log is in the Dagster run)."""
+    fingerprint = run.fingerprint()
+    skipped = None if full else _unchanged(run, fingerprint)
+    if skipped is not None:
+        return skipped
     _prepare_dbt()
     import uuid
 
-    from dagster import DagsterInstance
+    from dagster import DagsterInstance, Definitions
 
     from orchestration.cli.progress import StepProgress
     from orchestration.cli.stale_runs import reclaim_dead_runs
     from orchestration.definitions import defs
+    from orchestration.defs.schedules import refresh_job_for
 
-    settings.record_last_run()  # the UI and the schedule of this instance run the same
-    job = defs.resolve_job_def("refresh")
+    # the UI and the schedule of this instance run the same
+    settings.record_last_run(run.warehouse, run.sources, run.inputs)
+    job = Definitions(
+        assets=defs.assets,
+        asset_checks=defs.asset_checks,
+        jobs=[refresh_job_for(run.sources)],
+        resources=defs.resources,
+    ).resolve_job_def("refresh")
     run_id = str(uuid.uuid4())
     level = "INFO" if verbose else "CRITICAL"
     log_path = Path(os.environ["DAGSTER_HOME"]) / "logs" / f"{run_id}.log"
@@ -111,10 +196,10 @@ def materialize(verbose: bool = False) -> Outcome:
                 stack.enter_context(redirect)
             result = job.execute_in_process(
                 instance=instance,
-                run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+                run_config=run.run_config(fingerprint, level),
                 raise_on_error=False,
                 run_id=run_id,
-                tags=_run_tags(settings.warehouse_path()),
+                tags=_run_tags(run),
             )
     from orchestration.cli.check_report import format_check_results
 
@@ -145,7 +230,7 @@ def _report(warehouse: Path, outcome: Outcome, started: float, pages: bool = Fal
 
         print()
         print(clinic_summary(warehouse, default_out(warehouse), parse_period("trailing_90d")))
-    print(f"\nwarehouse: {settings.warehouse_location()}")
+    print(f"\nwarehouse: {settings.warehouse_location(warehouse)}")
     print("open the Dagster UI with `make dev` to see runs, assets and checks")
     status = "done" if ok else "FAILED (see the lines marked ✗ above, and the run in the UI)"
     print(f"{status} in {time.perf_counter() - started:.1f}s")
@@ -161,19 +246,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     check_warehouse(Path(args.warehouse or settings.warehouse_path()).resolve())
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out is a file, not a folder: {out}")
-    if out.exists():
-        shutil.rmtree(out)
-    print(
-        f"· generating the demo clinic (scale {args.scale}, seed {args.seed}) into {out}",
-        flush=True,
-    )
-    generate_clinic(
-        out, scale=args.scale, seed=args.seed, progress=lambda m: print(f"  {m}", flush=True)
-    )
-    warehouse = _configure(args.warehouse, str(out), args.as_of)
-    os.environ[settings.SOURCES_ENV] = settings.FILE_SOURCE  # the demo clinic is files only
-    os.environ.pop(settings.MAP_ENV, None)  # in the canonical format: no column map
-    return _report(warehouse, materialize(args.verbose), started, pages=True)
+    if not args.full and already_generated(out, args.scale, args.seed):
+        print(f"· the demo clinic in {out} is as generated (scale {args.scale}, seed {args.seed})")
+    else:
+        if out.exists():
+            shutil.rmtree(out)
+        print(
+            f"· generating the demo clinic (scale {args.scale}, seed {args.seed}) into {out}",
+            flush=True,
+        )
+        generate_clinic(
+            out, scale=args.scale, seed=args.seed, progress=lambda m: print(f"  {m}", flush=True)
+        )
+        record_generation(out, args.scale, args.seed)
+    # the demo clinic is files only, in the canonical format: no column map
+    run = _configure(args.warehouse, str(out), args.as_of, (settings.FILE_SOURCE,))
+    outcome = materialize(run, args.verbose, args.full)
+    return _report(run.warehouse, outcome, started, pages=True)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -183,8 +272,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_target()
     if args.inputs or args.source:
         chosen = ([settings.FILE_SOURCE] if args.inputs else []) + (args.source or [])
-        os.environ[settings.SOURCES_ENV] = ",".join(settings.parse_sources(",".join(chosen)))
-    sources = settings.enabled_sources()
+        sources = settings.parse_sources(",".join(chosen))
+    else:
+        sources = settings.enabled_sources()
 
     from dagster import Failure
 
@@ -203,22 +293,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         missing = sorted(set(ENTITIES) - set(found))
         if missing:
             print(f"· no export for {', '.join(missing)} in {inputs}: their tables keep their rows")
+    column_map = ""
     if args.map or settings.map_path():
         from orchestration.cli.check import checked_map
 
         try:  # every mapped column a file lacks, named before anything loads
-            path = str(Path(args.map or settings.map_path()).resolve())
-            checked_map(path, inputs)
+            column_map = str(Path(args.map or settings.map_path()).resolve())
+            checked_map(column_map, inputs)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        os.environ[settings.MAP_ENV] = path
-    warehouse = _configure(args.warehouse, inputs, args.as_of)
+    run = _configure(args.warehouse, inputs, args.as_of, sources, column_map)
     loading = [
-        os.environ[settings.INPUTS_ENV] if name == settings.FILE_SOURCE else f"the {name} API"
-        for name in sources
+        run.inputs if name == settings.FILE_SOURCE else f"the {name} API" for name in sources
     ]
-    print(f"· loading {', '.join(loading)} into {settings.warehouse_location()}", flush=True)
-    return _report(warehouse, materialize(args.verbose), started)
+    location = settings.warehouse_location(run.warehouse)
+    print(f"· loading {', '.join(loading)} into {location}", flush=True)
+    return _report(run.warehouse, materialize(run, args.verbose, args.full), started)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -250,6 +340,11 @@ def build_parser() -> argparse.ArgumentParser:
             "--as-of",
             type=iso_date,
             help="as-of date YYYY-MM-DD (default: latest date in the data)",
+        )
+        p.add_argument(
+            "--full",
+            action="store_true",
+            help="rebuild and check everything even when no input changed since the last run",
         )
         p.add_argument(
             "--verbose",

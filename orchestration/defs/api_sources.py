@@ -118,14 +118,16 @@ api_source_assets = list(API_ASSETS.values())
 
 
 class EnabledSourcesSelection(AssetSelection):
-    """Every asset except the raw groups of the sources missing from PROVIDER_VIEW_SOURCES,
-    with the checks on those assets, except checks that also read a left-out source's raw
-    tables. The list is read when the job is resolved (code-location load, or the CLI's
-    run), not at import."""
+    """Every asset except the raw groups of the sources not enabled, with the checks on
+    those assets, except checks that also read a left-out source's raw tables. The
+    sources are given (the CLI's run), else read from PROVIDER_VIEW_SOURCES when the job
+    is resolved (code-location load), not at import."""
 
-    @staticmethod
-    def _left_out() -> AssetSelection:
-        enabled = settings.enabled_sources()
+    def __init__(self, sources: tuple[str, ...] | None = None):
+        self.enabled = sources
+
+    def _left_out(self) -> AssetSelection:
+        enabled = settings.enabled_sources() if self.enabled is None else self.enabled
         return AssetSelection.groups(*(f"raw_{s}" for s in settings.SOURCES if s not in enabled))
 
     def resolve_inner(

@@ -28,6 +28,7 @@ from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 from pydantic import PrivateAttr
 
 from orchestration import settings
+from orchestration.input_fingerprint import record_fingerprint
 
 # Every asset that writes the DuckDB file joins this pool; dagster.yaml gives it one slot.
 # It limits Dagster steps, not dbt's threads inside its one step: those come from the
@@ -65,6 +66,10 @@ def dlt_destination(duckdb_path: str) -> Destination:
 DAILY_FRESHNESS = FreshnessPolicy.time_window(
     fail_window=timedelta(hours=50), warn_window=timedelta(hours=26)
 )
+# The layers it watches (the first part of the key): every source's raw assets
+# (ingestion.py) and the marts (transform.py). A refresh that finds nothing new re-affirms
+# these (input_fingerprint.mark_unchanged); a test holds the two in step.
+FRESHNESS_LAYERS = ("raw", "marts")
 
 # The asset whose materialization publishes a run's working copy (defs/transform.py).
 PUBLISHED_KEY = AssetKey(["warehouse", "published"])
@@ -123,8 +128,11 @@ def _plan_publishes(context: InitResourceContext) -> bool:
 
 
 class WarehouseResource(ConfigurableResource):
-    """The warehouse a run writes. Empty fields fall back to the environment
-    (settings.py), so the CLI, schedules and the UI agree without extra config.
+    """The warehouse a run writes and what the run reads. The CLI sets every field in the
+    run's resource config (shown on the run's page, kept by a re-execution); a run with
+    no config (the schedule, the sensor, the UI's launchpad) falls back to the
+    environment and the CLI's last run (settings.py). `as_of` and `column_map` tell
+    unset (None: the environment's) from none ("": from the data, canonical files).
 
     `path` is the published file readers open. During a run, `warehouse_path()` is the
     DuckDB file this run writes and reads: on the DuckDB target, its working copy until
@@ -132,8 +140,11 @@ class WarehouseResource(ConfigurableResource):
 
     path: str = ""
     inputs: str = ""
-    as_of: str = ""
-    column_map: str = ""
+    as_of: str | None = None
+    column_map: str | None = None
+    # what the CLI found the run reads (input_fingerprint.py), recorded in the file the run
+    # publishes; empty: not known, and an older record is dropped
+    input_fingerprint: str = ""
 
     _run_id: str | None = PrivateAttr(default=None)
     _instance: Any = PrivateAttr(default=None)
@@ -184,6 +195,8 @@ class WarehouseResource(ConfigurableResource):
         if copy is None:
             return self.published_path()
         self.warehouse_path()  # a run that wrote nothing publishes the file unchanged
+        if copy.path.exists():  # not when this run published already (a retried step)
+            record_fingerprint(copy.path, self.input_fingerprint or None, self._run_id or "")
         return str(copy.publish())
 
     @contextmanager
@@ -204,10 +217,10 @@ class WarehouseResource(ConfigurableResource):
         return self.inputs or settings.inputs_url()
 
     def map_path(self) -> str:
-        return self.column_map or settings.map_path()
+        return settings.map_path() if self.column_map is None else self.column_map
 
     def as_of_date(self) -> str | None:
-        return self.as_of or settings.as_of_date()
+        return (settings.as_of_date() if self.as_of is None else self.as_of) or None
 
     @contextmanager
     def dlt_pipeline(self, name: str, dataset_name: str) -> Iterator[dlt.Pipeline]:

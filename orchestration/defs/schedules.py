@@ -4,14 +4,20 @@ from dagster import ScheduleDefinition, define_asset_job
 
 from orchestration.defs.api_sources import EnabledSourcesSelection
 
-refresh_job = define_asset_job(
-    name="refresh",
-    selection=EnabledSourcesSelection(),
-    description=(
-        "Load every enabled source (PROVIDER_VIEW_SOURCES, default files), then dbt build "
-        "(models, tests, checks)."
-    ),
-)
+
+def refresh_job_for(sources: tuple[str, ...] | None = None):
+    """The refresh job over `sources` (the CLI's run), or over the enabled sources."""
+    return define_asset_job(
+        name="refresh",
+        selection=EnabledSourcesSelection(sources),
+        description=(
+            "Load every enabled source (PROVIDER_VIEW_SOURCES, default files), then dbt build "
+            "(models, tests, checks)."
+        ),
+    )
+
+
+refresh_job = refresh_job_for()
 
 daily_refresh = ScheduleDefinition(
     name="daily_refresh",

@@ -53,8 +53,13 @@ def test_three_runs_of_the_same_inputs_leave_identical_marts(built, tmp_path):
 
     _assert_ok(run_cli(env, inputs, warehouse, "--verbose"), "run 2 (every file read again)")
     second = snapshot(warehouse, LAYERS)
-    _assert_ok(run_cli(env, inputs, warehouse, "--verbose"), "run 3 (nothing new)")
+    # --full: nothing new, but every step runs again (without it, the run is skipped)
+    _assert_ok(run_cli(env, inputs, warehouse, "--verbose", "--full"), "run 3 (nothing new)")
     third = snapshot(warehouse, LAYERS)
+    skipped = run_cli(env, inputs, warehouse)
+    _assert_ok(skipped, "run 4 (nothing new, skipped)")
+    assert "nothing rebuilt (--full rebuilds anyway)" in skipped.stdout
+    assert snapshot(warehouse, LAYERS) == third
 
     assert before.keys() == second.keys() == third.keys()
     for relation in before:

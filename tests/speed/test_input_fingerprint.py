@@ -7,10 +7,15 @@ import os
 from pathlib import Path
 
 import pytest
+from dagster import DagsterInstance, DataVersion, MaterializeResult, asset, materialize
 
 from orchestration.input_fingerprint import (
+    LastRun,
     input_fingerprint,
+    last_recorded,
+    mark_unchanged,
     record_fingerprint,
+    skippable,
     unchanged_since_last_run,
 )
 
@@ -71,25 +76,65 @@ def test_recorded_fingerprint_is_recognised(setup, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     fingerprint = _fp(inputs, repo)
     assert not unchanged_since_last_run(warehouse, fingerprint)  # no warehouse yet
-    record_fingerprint(warehouse, "an older run")
+    record_fingerprint(warehouse, "an older run", "run-1")
     assert not unchanged_since_last_run(warehouse, fingerprint)
-    record_fingerprint(warehouse, fingerprint)
+    record_fingerprint(warehouse, fingerprint, "run-2")
     assert unchanged_since_last_run(warehouse, fingerprint)
+    assert last_recorded(warehouse) == LastRun(fingerprint, "run-2")
     assert not unchanged_since_last_run(warehouse, None)
+    record_fingerprint(warehouse, None)  # a run whose inputs are not known forgets
+    assert last_recorded(warehouse) is None
+    assert not unchanged_since_last_run(warehouse, fingerprint)
 
 
-def test_a_skipped_refresh_is_recorded_against_each_asset():
-    from dagster import AssetKey, DagsterEventType, DagsterInstance, EventRecordsFilter
+@asset(key=["raw", "files", "patients"])
+def _raw():
+    return MaterializeResult(data_version=DataVersion("raw-v1"))
 
-    from orchestration.input_fingerprint import mark_unchanged
 
-    keys = [AssetKey(["raw_files", "patients"]), AssetKey(["marts", "provider_performance"])]
+@asset(key=["staging", "stg_patients"], deps=[_raw])
+def _staging():
+    return MaterializeResult(data_version=DataVersion("stg-v1"))
+
+
+@asset(key=["marts", "provider_performance"], deps=[_staging])
+def _mart():
+    return MaterializeResult(data_version=DataVersion("mart-v1"))
+
+
+def _materializations(instance, key):
+    return instance.fetch_materializations(key, limit=10).records
+
+
+def test_a_refresh_is_skippable_only_after_the_newest_run_succeeded(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
     with DagsterInstance.ephemeral() as instance:
-        mark_unchanged(instance, keys, "abc123")
-        for key in keys:
-            records = instance.get_event_records(
-                EventRecordsFilter(DagsterEventType.ASSET_OBSERVATION, asset_key=key)
-            )
-            assert len(records) == 1
-            observation = records[0].event_log_entry.asset_observation
-            assert observation.metadata["input_fingerprint"].value == "abc123"
+        built = materialize([_raw, _staging, _mart], instance=instance)
+        record_fingerprint(warehouse, "fp", built.run_id)
+        assert skippable(instance, warehouse, "fp") == LastRun("fp", built.run_id)
+        assert skippable(instance, warehouse, "other") is None
+        assert skippable(instance, warehouse, None) is None
+        # any run since (a subset in the UI writes in place) may have changed the warehouse
+        materialize([_raw], instance=instance)
+        assert skippable(instance, warehouse, "fp") is None
+
+
+def test_a_skipped_refresh_reaffirms_the_watched_assets_with_their_versions():
+    from dagster import AssetKey
+
+    with DagsterInstance.ephemeral() as instance:
+        built = materialize([_raw, _staging, _mart], instance=instance)
+        marked = mark_unchanged(instance, built.run_id, "abc123", ("raw", "marts"))
+
+        assert marked == [AssetKey(["raw", "files", "patients"]), _mart.key]
+        assert len(_materializations(instance, _staging.key)) == 1  # not watched: untouched
+        for key, version in ((marked[0], "raw-v1"), (marked[1], "mart-v1")):
+            latest, before = _materializations(instance, key)
+            event = latest.event_log_entry
+            assert event.run_id == ""  # runless: nothing ran
+            assert before.run_id == built.run_id
+            metadata = event.asset_materialization.metadata
+            assert metadata["unchanged"].value is True
+            assert metadata["input_fingerprint"].value == "abc123"
+            assert metadata["built_by_run"].value == built.run_id
+            assert event.asset_materialization.tags["dagster/data_version"] == version
