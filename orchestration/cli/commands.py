@@ -93,10 +93,11 @@ def _check_target() -> None:
 
 def _prepare_dbt() -> None:
     """Parse the dbt project so the asset graph reads a current manifest."""
-    from orchestration.cli.dbt_parse import parse_dbt_project
+    from orchestration.cli.dbt_parse import manifest_is_current, parse_dbt_project
 
-    print("· parsing the dbt project", flush=True)
-    parse_dbt_project()
+    if not manifest_is_current():
+        print("· parsing the dbt project", flush=True)
+        parse_dbt_project()
 
 
 def _run_tags(run: RunSettings) -> dict[str, str]:

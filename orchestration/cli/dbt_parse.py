@@ -51,6 +51,13 @@ def project_digest(project_dir: Path | None = None) -> str:
     return digest.hexdigest()
 
 
+def manifest_is_current() -> bool:
+    """True when target/manifest.json was parsed from this project and these settings."""
+    target = settings.DBT_PROJECT_DIR / "target"
+    manifest = target / "manifest.json"
+    return _read(target / _DIGEST) == f"{project_digest()} {_file_hash(manifest)}"
+
+
 def parse_dbt_project() -> Path:
     """`dbt parse` in the project folder; raises with dbt's output when it fails. Skipped
     when the manifest was parsed from the same project and settings (project_digest).
@@ -62,9 +69,9 @@ def parse_dbt_project() -> Path:
     target = settings.DBT_PROJECT_DIR / "target"
     target.mkdir(exist_ok=True)
     manifest = target / "manifest.json"
-    digest = project_digest()
-    if _read(target / _DIGEST) == f"{digest} {_file_hash(manifest)}":
+    if manifest_is_current():
         return manifest
+    digest = project_digest()
     with tempfile.TemporaryDirectory(prefix=".parse-", dir=target) as scratch:
         if (target / _PARTIAL_PARSE).exists():  # keeps the next parse incremental
             shutil.copy2(target / _PARTIAL_PARSE, scratch)
