@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import rules
 from .entities import Column, Entity
@@ -99,8 +100,11 @@ def _time_reason(col: Column, present: str, shown: str) -> str:
     value = f"try_cast(trim({c}) as {sql_type})"
     ahead = _FAR_FUTURE if col.may_be_future else rules.FUTURE_TOLERANCE
     where = f"more than {_FAR_FUTURE} ahead" if col.may_be_future else "in the future"
+    # most values are good: one pattern match and one cast settle them
     return (
         f"case when not ({present}) then null"
+        f" when regexp_full_match(trim({c}), '{pattern}')"
+        f" and {value} between '{rules.EARLIEST}' and now() + interval '{ahead}' then null"
         f" when {value} is null then 'unparseable {label} in {col.name}: ' || {shown}"
         f" when not regexp_full_match(trim({c}), '{pattern}')"
         f" then 'not an ISO 8601 {label} in {col.name}: ' || {shown}"
@@ -121,50 +125,50 @@ def _key_parts(entity: Entity) -> list[str]:
     ]
 
 
-def _mark_conflicting_duplicates(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
+def _conflicting_duplicates(entity: Entity) -> str:
     """A key twice in one file with other values and nothing to order the two by (the
-    same updated_at, or no updated_at): the last row is kept, earlier ones quarantined."""
+    same updated_at, or no updated_at): the last row is kept, earlier ones quarantined.
+    SQL for (_row_number, _reason) of those earlier rows among the rows not already in
+    `bad_rows`; a group by finds the few repeated keys, no window sorts the whole file."""
     parts = _key_parts(entity)
     if entity.version_column:
         parts.append(f"trim({_ident(entity.version_column)})")
-    partition = ", ".join(f"_part{i}" for i in range(len(parts)))
+    names = [f"_part{i}" for i in range(len(parts))]
     values = ", ".join(f"coalesce(trim({_ident(c)}), '')" for c in entity.column_names)
     shown_key = " || '|' || ".join(f"coalesce(trim({_ident(k)}), '')" for k in entity.key)
-    con.execute(
-        f"""
+    same_key = " and ".join(f"c.{n} is not distinct from d.{n}" for n in names)
+    return f"""
         with candidates as (
             select _row_number, {shown_key} as shown_key, hash({values}) as row_hash,
-                   {", ".join(f"{p} as _part{i}" for i, p in enumerate(parts))}
-            from checked where _reason = ''
+                   {", ".join(f"{p} as {n}" for p, n in zip(parts, names, strict=True))}
+            from export_rows anti join bad_rows using (_row_number)
         ),
-        ranked as (
-            select _row_number, shown_key,
-                   min(row_hash) over same_key <> max(row_hash) over same_key as conflicting,
-                   max(_row_number) over same_key as kept_row
-            from candidates
-            window same_key as (partition by {partition})
+        repeated as (
+            select {", ".join(names)}, max(_row_number) as kept_row
+            from candidates group by {", ".join(names)}
+            having count(*) > 1 and min(row_hash) <> max(row_hash)
         )
-        update checked
-        set _reason = {_quote(f"duplicate {', '.join(entity.key)} '")}
-            || left(ranked.shown_key, {_SHOWN_CHARS})
-            || ''' with other values in this file (row ' || ranked.kept_row || ' is kept)'
-        from ranked
-        where checked._row_number = ranked._row_number
-            and ranked.conflicting and ranked._row_number <> ranked.kept_row
+        select c._row_number,
+               {_quote(f"duplicate {', '.join(entity.key)} '")}
+               || left(c.shown_key, {_SHOWN_CHARS})
+               || ''' with other values in this file (row ' || d.kept_row || ' is kept)'
+               as _reason
+        from candidates c join repeated d on {same_key}
+        where c._row_number <> d.kept_row
         """
-    )
 
 
 def split_rows(
     con: duckdb.DuckDBPyConnection, entity: Entity, rows: pa.Table, file_name: str
 ) -> tuple[pa.Table, pa.Table]:
     """Return (rows to load, quarantine rows). Rows to load keep their text values and
-    gain _file_name; quarantine rows carry the file, row number and every reason."""
+    gain _file_name; quarantine rows carry the file, row number and every reason.
+    Only the (few) bad rows' reasons are kept in DuckDB: the rows to load are the
+    export's own Arrow columns minus those rows, never copied through a table."""
     reasons = [r for col in entity.columns for r in _reasons(col, col.name in entity.key)]
     reasons += rules.row_reasons(entity.name)
     if MAP_REASON in rows.column_names:
         reasons.append(f"nullif({MAP_REASON}, '')")
-    cols = [_ident(c) for c in entity.column_names]
     record = (
         "to_json({"
         + ", ".join(f"{_quote(n)}: left({_ident(n)}, 1000)" for n in entity.column_names)
@@ -176,30 +180,32 @@ def split_rows(
     try:
         con.execute(
             f"""
-            create or replace temp table checked as
-            select *, concat_ws('; ', {", ".join(reasons)}) as _reason
-            from export_rows
+            create or replace temp table bad_rows as
+            select _row_number, _reason from (
+                select _row_number, concat_ws('; ', {", ".join(reasons)}) as _reason
+                from export_rows
+            ) where _reason <> ''
             """
         )
-        _mark_conflicting_duplicates(con, entity)
-        good = con.sql(
-            f"""
-            select {", ".join(cols)}, {_quote(file_name)} as _file_name, _row_number
-            from checked where _reason = '' order by _row_number
-            """
-        ).to_arrow_table()
+        con.execute(f"insert into bad_rows {_conflicting_duplicates(entity)}")
         bad = con.sql(
             f"""
             select {_quote(entity.name)} as entity, {_quote(file_name)} as file_name,
                    _row_number as row_number,
                    nullif(concat_ws('|', {record_key}), '') as record_key,
                    _reason as reason, cast({record} as varchar) as record
-            from checked where _reason <> '' order by _row_number
+            from export_rows join bad_rows using (_row_number) order by _row_number
             """
         ).to_arrow_table()
     finally:
         con.unregister("export_rows")
-    return good, bad.cast(QUARANTINE_SCHEMA)
+    good = rows.select(entity.column_names + ["_row_number"])
+    if bad.num_rows:
+        good = good.filter(pc.invert(pc.is_in(good["_row_number"], bad["row_number"])))
+    name_column = pa.nulls(good.num_rows, pa.string()).fill_null(file_name)
+    return good.add_column(len(entity.column_names), "_file_name", name_column), bad.cast(
+        QUARANTINE_SCHEMA
+    )
 
 
 def quarantine_table(entity: str, file_name: str, rows: list[tuple[int, str, str]]) -> pa.Table:
