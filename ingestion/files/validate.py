@@ -125,24 +125,30 @@ def _key_parts(entity: Entity) -> list[str]:
     ]
 
 
-def _conflicting_duplicates(entity: Entity) -> str:
-    """A key twice in one file with other values and nothing to order the two by (the
-    same updated_at, or no updated_at): the last row is kept, earlier ones quarantined.
-    SQL for (_row_number, _reason) of those earlier rows among the rows not already in
-    `bad_rows`; a group by finds the few repeated keys, no window sorts the whole file."""
+def _key_columns(entity: Entity) -> tuple[list[str], list[str]]:
+    """SQL (expression, name) pairs of what `_conflicting_duplicates` compares rows by:
+    the key parts, the key as a reason shows it, and a hash of the row's values."""
     parts = _key_parts(entity)
     if entity.version_column:
         parts.append(f"trim({_ident(entity.version_column)})")
-    names = [f"_part{i}" for i in range(len(parts))]
     values = ", ".join(f"coalesce(trim({_ident(c)}), '')" for c in entity.column_names)
     shown_key = " || '|' || ".join(f"coalesce(trim({_ident(k)}), '')" for k in entity.key)
+    return parts + [shown_key, f"hash({values})"], [f"_part{i}" for i in range(len(parts))] + [
+        "shown_key",
+        "row_hash",
+    ]
+
+
+def _conflicting_duplicates(entity: Entity) -> str:
+    """A key twice in one file with other values and nothing to order the two by (the
+    same updated_at, or no updated_at): the last row is kept, earlier ones quarantined.
+    SQL for (_row_number, _reason) of those earlier rows among the rows of `checked`
+    with no other reason; a group by finds the few repeated keys, no window sorts the
+    whole file."""
+    names = [n for n in _key_columns(entity)[1] if n.startswith("_part")]
     same_key = " and ".join(f"c.{n} is not distinct from d.{n}" for n in names)
     return f"""
-        with candidates as (
-            select _row_number, {shown_key} as shown_key, hash({values}) as row_hash,
-                   {", ".join(f"{p} as {n}" for p, n in zip(parts, names, strict=True))}
-            from export_rows anti join bad_rows using (_row_number)
-        ),
+        with candidates as (select * from checked where _reason = ''),
         repeated as (
             select {", ".join(names)}, max(_row_number) as kept_row
             from candidates group by {", ".join(names)}
@@ -163,8 +169,8 @@ def split_rows(
 ) -> tuple[pa.Table, pa.Table]:
     """Return (rows to load, quarantine rows). Rows to load keep their text values and
     gain _file_name; quarantine rows carry the file, row number and every reason.
-    Only the (few) bad rows' reasons are kept in DuckDB: the rows to load are the
-    export's own Arrow columns minus those rows, never copied through a table."""
+    The export's Arrow rows are scanned once, into a narrow table of reasons and keys;
+    the rows to load are those Arrow columns minus the (few) bad rows, never copied."""
     reasons = [r for col in entity.columns for r in _reasons(col, col.name in entity.key)]
     reasons += rules.row_reasons(entity.name)
     if MAP_REASON in rows.column_names:
@@ -175,33 +181,45 @@ def split_rows(
         + "})"
     )
     record_key = ", ".join(f"trim({_ident(k)})" for k in entity.key)
+    keys = ", ".join(f"{e} as {n}" for e, n in zip(*_key_columns(entity), strict=True))
     con.execute("set TimeZone = 'UTC'")  # a naive timestamp reads as UTC (see rules.py)
     con.register("export_rows", rows)
     try:
         con.execute(
             f"""
-            create or replace temp table bad_rows as
-            select _row_number, _reason from (
-                select _row_number, concat_ws('; ', {", ".join(reasons)}) as _reason
-                from export_rows
-            ) where _reason <> ''
+            create or replace temp table checked as
+            select _row_number, concat_ws('; ', {", ".join(reasons)}) as _reason, {keys}
+            from export_rows
             """
         )
-        con.execute(f"insert into bad_rows {_conflicting_duplicates(entity)}")
+    finally:
+        con.unregister("export_rows")
+    reasons_of_bad = con.sql(
+        f"""
+        select _row_number, _reason from checked where _reason <> ''
+        union all select * from ({_conflicting_duplicates(entity)})
+        """
+    ).to_arrow_table()
+    con.execute("drop table checked")
+    is_bad = pc.is_in(rows["_row_number"], reasons_of_bad["_row_number"])
+    con.register("bad_rows", rows.filter(is_bad))
+    con.register("bad_reasons", reasons_of_bad)
+    try:
         bad = con.sql(
             f"""
             select {_quote(entity.name)} as entity, {_quote(file_name)} as file_name,
                    _row_number as row_number,
                    nullif(concat_ws('|', {record_key}), '') as record_key,
                    _reason as reason, cast({record} as varchar) as record
-            from export_rows join bad_rows using (_row_number) order by _row_number
+            from bad_rows join bad_reasons using (_row_number) order by _row_number
             """
         ).to_arrow_table()
     finally:
-        con.unregister("export_rows")
+        con.unregister("bad_rows")
+        con.unregister("bad_reasons")
     good = rows.select(entity.column_names + ["_row_number"])
     if bad.num_rows:
-        good = good.filter(pc.invert(pc.is_in(good["_row_number"], bad["row_number"])))
+        good = good.filter(pc.invert(is_bad))
     name_column = pa.nulls(good.num_rows, pa.string()).fill_null(file_name)
     return good.add_column(len(entity.column_names), "_file_name", name_column), bad.cast(
         QUARANTINE_SCHEMA
