@@ -376,6 +376,13 @@ def print_table(rows, read_wall, read_peak, runs: list[Run], equal) -> None:
             print("  dbt nodes " + ", ".join(f"{k} {v:.1f}s" for k, v in sorted(run.dbt.items())))
         for key, seconds in sorted(run.steps.items(), key=lambda kv: -kv[1])[:8]:
             print(f"    {key}: {seconds:.1f}s")
+    day = next((r for r in runs if r.what.startswith("one-day")), None)
+    if day is not None:
+        full = [r for r in runs if r.what.startswith(("run, fresh", "full rebuild"))]
+        print(
+            "\none-day refresh = "
+            + ", ".join(f"{100 * day.wall / r.wall:.0f}% of the {r.what}" for r in full)
+        )
     if equal is not None:
         differing = {k: v for k, v in equal.items() if v}
         print(
