@@ -9,6 +9,9 @@ so row accounting can show that nothing left silently.
 A file is the unit of loading: reading it replaces whatever an earlier version of the
 same file left in raw and quarantine (a merge keyed on the file, with a tombstone per
 file), so a re-read changes nothing and a file rewritten in place leaves no stale rows.
+When none of the files a run reads has rows in an entity's raw table yet (a first load,
+a new day's export), that table is appended to instead: the same result without dlt's
+copy of every row through its staging dataset.
 Files already loaded (same name, and the same size and modification stamp or the same
 content digest) are skipped: that record is dlt resource state, stored in the warehouse
 it describes. A CSV file whose name matches no entity is reported, never skipped
@@ -23,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 import dlt
 import duckdb
 import pyarrow as pa
+from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.sources import DltResource
 
 from .entities import ENTITIES, Entity
@@ -90,7 +94,8 @@ def _column_hints(schema: pa.Schema) -> dict[str, dict]:
 
 
 def _with_deleted(rows: pa.Table, deleted: bool = False) -> pa.Table:
-    return rows.append_column(_DELETED, pa.array([deleted or None] * rows.num_rows, pa.bool_()))
+    marker = pa.nulls(rows.num_rows, pa.bool_())
+    return rows.append_column(_DELETED, marker.fill_null(True) if deleted else marker)
 
 
 def _raw_tombstone(schema: pa.Schema, file_name: str) -> pa.Table:
@@ -107,7 +112,6 @@ def _load_entity(
     lookups: NameLookups,
 ) -> Iterator[pa.Table]:
     schema = _raw_schema(entity)
-    yield _with_deleted(schema.empty_table())  # the table exists before the first export
     state = dlt.current.resource_state()
     loaded: dict[str, str] = state.setdefault("files", {})
     digests: dict[str, str] = state.setdefault("digests", {})
@@ -115,13 +119,16 @@ def _load_entity(
     try:
         files = list_export_files(folder, entity.name)
     except ExportFileError as exc:
+        yield _with_deleted(schema.empty_table())
         _report(entity.name, str(exc), on_file_error)
         return
+    files = [f for f in files if loaded.get(f.url) != f.fingerprint]
+    appending = _only_new_files(entity.name, files)
+    # the table exists before the first export
+    yield dlt.mark.with_hints(_with_deleted(schema.empty_table()), _disposition(appending))
     con = duckdb.connect()
     try:
         for export in files:
-            if loaded.get(export.url) == export.fingerprint:
-                continue
             raw = read_bytes(export)
             digest = content_digest(raw)
             if export.url in loaded and digests.get(export.url) == digest:
@@ -129,7 +136,8 @@ def _load_entity(
                 continue
             if export.url in loaded or export.url in refused:
                 # read before: this read replaces whatever the earlier version left
-                yield _raw_tombstone(schema, export.name)
+                if not appending:
+                    yield _raw_tombstone(schema, export.name)
                 yield _to_quarantine(_quarantine_tombstone(entity.name, export.name))
             try:
                 parsed = read_export(entity, export.name, raw, export_map, lookups)
@@ -165,6 +173,33 @@ def _load_entity(
             refused.pop(export.url, None)
     finally:
         con.close()
+
+
+def _disposition(appending: bool):
+    """Hints for one run of an entity's table: merge on the file, or a plain append
+    (where a hard-delete marker has no meaning, so dlt is not told of one)."""
+    if not appending:
+        return dlt.mark.make_hints(write_disposition="merge", columns=_DELETED_HINT)
+    marker = {_DELETED: {**_DELETED_HINT[_DELETED], "hard_delete": False}}
+    return dlt.mark.make_hints(write_disposition="append", columns=marker)
+
+
+def _only_new_files(table: str, files: list[ExportFile]) -> bool:
+    """True when no file about to be read has rows in the raw table already (a first
+    load, a new day's file): then appending is what the merge keyed on the file would do,
+    without copying every row through dlt's staging dataset first. The destination is
+    asked, not the resource state, so rows of a load that failed before its state was
+    saved are replaced, never doubled."""
+    if not files:
+        return False
+    try:
+        with dlt.current.pipeline().sql_client() as client:
+            present = client.execute_sql(
+                f"select distinct _file_name from {client.make_qualified_table_name(table)}"
+            )
+    except DatabaseUndefinedRelation:
+        return True  # no raw table yet
+    return not {f.name for f in files} & {row[0] for row in present}
 
 
 def _manifest_row(

@@ -13,8 +13,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-# One field may be large (free-text notes); a block must hold a whole row.
-_BLOCK_SIZE = 64 << 20
+# Blocks parse in parallel (one 64 MB block was one thread); a row longer than a block
+# (a pasted document in a free-text field) still parses whole, in a longer block.
+_BLOCK_SIZE = 8 << 20
 
 
 class ExportFileError(ValueError):

@@ -63,8 +63,9 @@ def _ends_before_start(start: str = "start_at", end: str = "end_at") -> str:
         f"case when {_has_offset(start)} = {_has_offset(end)} then interval 0 seconds"
         f" else interval {_MIXED_FORM_SLACK} end"
     )
-    return (
-        f"case when {instant(end)} < {instant(start)} - {slack}"
+    return (  # in order (most rows) settles it before the offsets are looked at
+        f"case when {instant(end)} >= {instant(start)} then null"
+        f" when {instant(end)} < {instant(start)} - {slack}"
         f" then '{end} before {start}: ' || {shown(end)} || ' < ' || {shown(start)} end"
     )
 

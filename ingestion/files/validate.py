@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import rules
 from .entities import Column, Entity
@@ -99,8 +100,11 @@ def _time_reason(col: Column, present: str, shown: str) -> str:
     value = f"try_cast(trim({c}) as {sql_type})"
     ahead = _FAR_FUTURE if col.may_be_future else rules.FUTURE_TOLERANCE
     where = f"more than {_FAR_FUTURE} ahead" if col.may_be_future else "in the future"
+    # most values are good: one pattern match and one cast settle them
     return (
         f"case when not ({present}) then null"
+        f" when regexp_full_match(trim({c}), '{pattern}')"
+        f" and {value} between '{rules.EARLIEST}' and now() + interval '{ahead}' then null"
         f" when {value} is null then 'unparseable {label} in {col.name}: ' || {shown}"
         f" when not regexp_full_match(trim({c}), '{pattern}')"
         f" then 'not an ISO 8601 {label} in {col.name}: ' || {shown}"
@@ -121,85 +125,105 @@ def _key_parts(entity: Entity) -> list[str]:
     ]
 
 
-def _mark_conflicting_duplicates(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
-    """A key twice in one file with other values and nothing to order the two by (the
-    same updated_at, or no updated_at): the last row is kept, earlier ones quarantined."""
+def _key_columns(entity: Entity) -> tuple[list[str], list[str]]:
+    """SQL (expression, name) pairs of what `_conflicting_duplicates` compares rows by:
+    the key parts, the key as a reason shows it, and a hash of the row's values."""
     parts = _key_parts(entity)
     if entity.version_column:
         parts.append(f"trim({_ident(entity.version_column)})")
-    partition = ", ".join(f"_part{i}" for i in range(len(parts)))
     values = ", ".join(f"coalesce(trim({_ident(c)}), '')" for c in entity.column_names)
     shown_key = " || '|' || ".join(f"coalesce(trim({_ident(k)}), '')" for k in entity.key)
-    con.execute(
-        f"""
-        with candidates as (
-            select _row_number, {shown_key} as shown_key, hash({values}) as row_hash,
-                   {", ".join(f"{p} as _part{i}" for i, p in enumerate(parts))}
-            from checked where _reason = ''
-        ),
-        ranked as (
-            select _row_number, shown_key,
-                   min(row_hash) over same_key <> max(row_hash) over same_key as conflicting,
-                   max(_row_number) over same_key as kept_row
-            from candidates
-            window same_key as (partition by {partition})
+    return parts + [shown_key, f"hash({values})"], [f"_part{i}" for i in range(len(parts))] + [
+        "shown_key",
+        "row_hash",
+    ]
+
+
+def _conflicting_duplicates(entity: Entity) -> str:
+    """A key twice in one file with other values and nothing to order the two by (the
+    same updated_at, or no updated_at): the last row is kept, earlier ones quarantined.
+    SQL for (_row_number, _reason) of those earlier rows among the rows of `checked`
+    with no other reason; a group by finds the few repeated keys, no window sorts the
+    whole file."""
+    names = [n for n in _key_columns(entity)[1] if n.startswith("_part")]
+    same_key = " and ".join(f"c.{n} is not distinct from d.{n}" for n in names)
+    return f"""
+        with candidates as (select * from checked where _reason = ''),
+        repeated as (
+            select {", ".join(names)}, max(_row_number) as kept_row
+            from candidates group by {", ".join(names)}
+            having count(*) > 1 and min(row_hash) <> max(row_hash)
         )
-        update checked
-        set _reason = {_quote(f"duplicate {', '.join(entity.key)} '")}
-            || left(ranked.shown_key, {_SHOWN_CHARS})
-            || ''' with other values in this file (row ' || ranked.kept_row || ' is kept)'
-        from ranked
-        where checked._row_number = ranked._row_number
-            and ranked.conflicting and ranked._row_number <> ranked.kept_row
+        select c._row_number,
+               {_quote(f"duplicate {', '.join(entity.key)} '")}
+               || left(c.shown_key, {_SHOWN_CHARS})
+               || ''' with other values in this file (row ' || d.kept_row || ' is kept)'
+               as _reason
+        from candidates c join repeated d on {same_key}
+        where c._row_number <> d.kept_row
         """
-    )
 
 
 def split_rows(
     con: duckdb.DuckDBPyConnection, entity: Entity, rows: pa.Table, file_name: str
 ) -> tuple[pa.Table, pa.Table]:
     """Return (rows to load, quarantine rows). Rows to load keep their text values and
-    gain _file_name; quarantine rows carry the file, row number and every reason."""
+    gain _file_name; quarantine rows carry the file, row number and every reason.
+    The export's Arrow rows are scanned once, into a narrow table of reasons and keys;
+    the rows to load are those Arrow columns minus the (few) bad rows, never copied."""
     reasons = [r for col in entity.columns for r in _reasons(col, col.name in entity.key)]
     reasons += rules.row_reasons(entity.name)
     if MAP_REASON in rows.column_names:
         reasons.append(f"nullif({MAP_REASON}, '')")
-    cols = [_ident(c) for c in entity.column_names]
     record = (
         "to_json({"
         + ", ".join(f"{_quote(n)}: left({_ident(n)}, 1000)" for n in entity.column_names)
         + "})"
     )
     record_key = ", ".join(f"trim({_ident(k)})" for k in entity.key)
+    keys = ", ".join(f"{e} as {n}" for e, n in zip(*_key_columns(entity), strict=True))
     con.execute("set TimeZone = 'UTC'")  # a naive timestamp reads as UTC (see rules.py)
     con.register("export_rows", rows)
     try:
         con.execute(
             f"""
             create or replace temp table checked as
-            select *, concat_ws('; ', {", ".join(reasons)}) as _reason
+            select _row_number, concat_ws('; ', {", ".join(reasons)}) as _reason, {keys}
             from export_rows
             """
         )
-        _mark_conflicting_duplicates(con, entity)
-        good = con.sql(
-            f"""
-            select {", ".join(cols)}, {_quote(file_name)} as _file_name, _row_number
-            from checked where _reason = '' order by _row_number
-            """
-        ).to_arrow_table()
+    finally:
+        con.unregister("export_rows")
+    reasons_of_bad = con.sql(
+        f"""
+        select _row_number, _reason from checked where _reason <> ''
+        union all select * from ({_conflicting_duplicates(entity)})
+        """
+    ).to_arrow_table()
+    con.execute("drop table checked")
+    is_bad = pc.is_in(rows["_row_number"], reasons_of_bad["_row_number"])
+    con.register("bad_rows", rows.filter(is_bad))
+    con.register("bad_reasons", reasons_of_bad)
+    try:
         bad = con.sql(
             f"""
             select {_quote(entity.name)} as entity, {_quote(file_name)} as file_name,
                    _row_number as row_number,
                    nullif(concat_ws('|', {record_key}), '') as record_key,
                    _reason as reason, cast({record} as varchar) as record
-            from checked where _reason <> '' order by _row_number
+            from bad_rows join bad_reasons using (_row_number) order by _row_number
             """
         ).to_arrow_table()
     finally:
-        con.unregister("export_rows")
-    return good, bad.cast(QUARANTINE_SCHEMA)
+        con.unregister("bad_rows")
+        con.unregister("bad_reasons")
+    good = rows.select(entity.column_names + ["_row_number"])
+    if bad.num_rows:
+        good = good.filter(pc.invert(is_bad))
+    name_column = pa.nulls(good.num_rows, pa.string()).fill_null(file_name)
+    return good.add_column(len(entity.column_names), "_file_name", name_column), bad.cast(
+        QUARANTINE_SCHEMA
+    )
 
 
 def quarantine_table(entity: str, file_name: str, rows: list[tuple[int, str, str]]) -> pa.Table:

@@ -61,6 +61,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", help="keep the data here (default: a temp folder)")
     parser.add_argument("--skip-rebuild", action="store_true", help="no full rebuild check")
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="time the file load alone (fresh, then one new file per entity) beside read_csv",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="provider-view-bench-") as tmp:
@@ -77,6 +82,9 @@ def main() -> None:
         )
         read_rows, read_wall, read_peak = read_csv_baseline(exports)
         print(f"read_csv  {read_rows:,} rows in {read_wall:.1f}s", flush=True)
+        if args.load_only:
+            load_only(root, exports, args.seed, read_rows / read_wall)
+            return
 
         runs = [cli_run(root / "incremental", exports, "run, fresh warehouse")]
         warehouse = root / "incremental" / "warehouse.duckdb"
@@ -113,6 +121,58 @@ def read_csv_baseline(exports: Path) -> tuple[int, float, float]:
     wall = time.perf_counter() - started
     con.close()
     return total, wall, sampler.stop()
+
+
+def load_only(root: Path, exports: Path, seed: int, read_csv_rate: float) -> None:
+    """The file source alone, as the raw_files asset runs it: a fresh warehouse, then a
+    one-day drop. Each in a child process, so its peak memory is its own."""
+    warehouse = root / "load-only.duckdb"
+    fresh = _load_process(exports, warehouse, root / "dlt-fresh")
+    day_rows = add_one_day(exports, seed)
+    day = _load_process(exports, warehouse, root / "dlt-day")
+    for what, (rows, wall, peak) in (("fresh", fresh), (f"one-day (+{day_rows:,})", day)):
+        rate = rows / wall
+        print(
+            f"load {what}: {rows:,} rows in {wall:.1f}s = {rate / 1e3:,.0f}k rows/s"
+            f" = {rate / read_csv_rate:.2f}x read_csv, peak {peak / 1024:.2f} GB"
+        )
+
+
+_LOAD_CODE = """
+import json, sys, time
+import dlt
+from ingestion.files import file_exports
+from orchestration.defs.resources import drop_staging_dataset
+exports, warehouse, workdir = sys.argv[1:4]
+pipeline = dlt.pipeline(pipeline_name="files", destination=dlt.destinations.duckdb(warehouse),
+                        dataset_name="raw_files", pipelines_dir=workdir)
+started = time.perf_counter()
+info = pipeline.run(file_exports(exports))
+drop_staging_dataset(pipeline)
+wall = time.perf_counter() - started
+counts = pipeline.last_trace.last_normalize_info.row_counts
+rows = sum(n for t, n in counts.items() if not t.startswith("_dlt") and t != "loaded_files")
+print(json.dumps([rows, wall]))
+"""
+
+
+def _load_process(exports: Path, warehouse: Path, workdir: Path) -> tuple[int, float, float]:
+    """(rows loaded and quarantined, seconds, peak MiB of the process)."""
+    env = {**os.environ, "RUNTIME__DLTHUB_TELEMETRY": "false"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _LOAD_CODE, str(exports), str(warehouse), str(workdir)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    sampler = PeakSampler(proc.pid)
+    out, _ = proc.communicate()
+    peak = sampler.stop()
+    if proc.returncode:
+        raise SystemExit(f"the load failed (exit {proc.returncode})")
+    rows, wall = json.loads(out.strip().splitlines()[-1])
+    return rows, wall, peak
 
 
 def skip_check(warehouse: Path, exports: Path) -> tuple[float, float, bool]:
@@ -316,6 +376,13 @@ def print_table(rows, read_wall, read_peak, runs: list[Run], equal) -> None:
             print("  dbt nodes " + ", ".join(f"{k} {v:.1f}s" for k, v in sorted(run.dbt.items())))
         for key, seconds in sorted(run.steps.items(), key=lambda kv: -kv[1])[:8]:
             print(f"    {key}: {seconds:.1f}s")
+    day = next((r for r in runs if r.what.startswith("one-day")), None)
+    if day is not None:
+        full = [r for r in runs if r.what.startswith(("run, fresh", "full rebuild"))]
+        print(
+            "\none-day refresh = "
+            + ", ".join(f"{100 * day.wall / r.wall:.0f}% of the {r.what}" for r in full)
+        )
     if equal is not None:
         differing = {k: v for k, v in equal.items() if v}
         print(
