@@ -69,33 +69,47 @@ def demo_build(tmp_path_factory) -> builds.DemoBuild:
 # Directories whose modules share a session fixture one worker process cannot lend to
 # another (a PostgreSQL server; the run of the shipped sample): one worker runs them all.
 ONE_WORKER = ("tests/postgres", "tests/intake")
-# The longest unit (seven runs of the CLI on copies of the shared build): it starts first,
-# so one worker builds the shared warehouse at once and the other never waits for it.
+# The longest module (seven runs of the CLI on copies of the shared build): its first test
+# starts first, so one worker builds the shared warehouse at once; the other starts on the
+# slow modules that build their own and never waits for it.
 FIRST = "tests/quality/test_resilience.py"
+
+
+def _unit(item) -> str:
+    """The xdist work unit of a test: one of ONE_WORKER; its module, when a fixture of the
+    module's scope (or a class's) would otherwise be set up on both workers; else itself."""
+    path = item.nodeid.split("::")[0]
+    if shared := next((d for d in ONE_WORKER if path.startswith(d + "/")), None):
+        return shared
+    defs = item._fixtureinfo.name2fixturedefs.values()
+    if any(d.scope in ("module", "class", "package") for fixture in defs for d in fixture):
+        return path
+    return item.nodeid
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Work units for two xdist workers (`--dist loadgroup`: a unit is a module, or one of
-    ONE_WORKER; module fixtures are set up once), handed out in the order that keeps both
-    busy: FIRST; the slow units that build warehouses of their own (while the other worker
-    builds the shared one); the other slow units; the quick ones last, to even out the end.
-    Tests keep their order within a unit."""
+    """Work units for two xdist workers (`--dist loadgroup`), handed out in the order that
+    keeps both busy: the first test of FIRST; the slow units that build warehouses of their
+    own (while the other worker builds the shared one); the rest of FIRST; the other slow
+    units; the quick ones last, to even out the end. Tests keep their order in a unit."""
     units: dict[str, list] = {}
     for item in items:
-        path = item.nodeid.split("::")[0]
-        unit = next((d for d in ONE_WORKER if path.startswith(d + "/")), path)
+        unit = _unit(item)
         if not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(unit))
         units.setdefault(unit, []).append(item)
+    first = next((u for u in units if u.startswith(FIRST)), None)
 
     def rank(unit: str) -> int:
         tests = units[unit]
-        if unit == FIRST:
+        if unit == first:
             return 0
         if not any(t.get_closest_marker("slow") for t in tests):
-            return 3
-        return 2 if any("demo_build" in t.fixturenames for t in tests) else 1
+            return 4
+        if not any("demo_build" in t.fixturenames for t in tests):
+            return 1
+        return 2 if unit.startswith(FIRST) else 3
 
     ordered = sorted(units, key=rank)  # stable: collection order within a rank
     items[:] = [item for unit in ordered for item in units[unit]]
