@@ -1,9 +1,11 @@
-"""Shared fixtures: a dlt pipeline into a throwaway DuckDB warehouse."""
+"""Shared fixtures: a dlt pipeline into a throwaway DuckDB warehouse, and the demo
+warehouse built once per session for the tests that read it (tests/builds.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import builds
 import dlt
 import duckdb
 import pytest
@@ -55,3 +57,59 @@ def dbt_manifest() -> Path:
     from orchestration.cli.dbt_parse import parse_dbt_project
 
     return parse_dbt_project()
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory) -> builds.DemoBuild:
+    """The demo clinic (its planted bad rows included) built once by `provider-view run`:
+    read it, never write it; `copy()` gives a warehouse to change."""
+    return builds.require_success(builds.demo_build(tmp_path_factory))
+
+
+# Directories whose modules share a session fixture one worker process cannot lend to
+# another (a PostgreSQL server; the run of the shipped sample): one worker runs them all.
+ONE_WORKER = ("tests/postgres", "tests/intake")
+# The longest module (seven runs of the CLI on copies of the shared build): its first test
+# starts first, so one worker builds the shared warehouse at once; the other starts on the
+# slow modules that build their own and never waits for it.
+FIRST = "tests/quality/test_resilience.py"
+
+
+def _unit(item) -> str:
+    """The xdist work unit of a test: one of ONE_WORKER; its module, when a fixture of the
+    module's scope (or a class's) would otherwise be set up on both workers; else itself."""
+    path = item.nodeid.split("::")[0]
+    if shared := next((d for d in ONE_WORKER if path.startswith(d + "/")), None):
+        return shared
+    defs = item._fixtureinfo.name2fixturedefs.values()
+    if any(d.scope in ("module", "class", "package") for fixture in defs for d in fixture):
+        return path
+    return item.nodeid
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Work units for two xdist workers (`--dist loadgroup`), handed out in the order that
+    keeps both busy: the first test of FIRST; the slow units that build warehouses of their
+    own (while the other worker builds the shared one); the rest of FIRST; the other slow
+    units; the quick ones last, to even out the end. Tests keep their order in a unit."""
+    units: dict[str, list] = {}
+    for item in items:
+        unit = _unit(item)
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(unit))
+        units.setdefault(unit, []).append(item)
+    first = next((u for u in units if u.startswith(FIRST)), None)
+
+    def rank(unit: str) -> int:
+        tests = units[unit]
+        if unit == first:
+            return 0
+        if not any(t.get_closest_marker("slow") for t in tests):
+            return 4
+        if not any("demo_build" in t.fixturenames for t in tests):
+            return 1
+        return 2 if unit.startswith(FIRST) else 3
+
+    ordered = sorted(units, key=rank)  # stable: collection order within a rank
+    items[:] = [item for unit in ordered for item in units[unit]]

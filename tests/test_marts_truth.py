@@ -27,6 +27,8 @@ import pytest
 
 from ingestion.demo import generate_clinic
 
+pytestmark = pytest.mark.slow  # its fixture runs the CLI end to end
+
 # Scale 2 (about 175,000 invoice lines) keeps the whole module near 1.5 minutes on two
 # cores while giving each provider 200-900 mature consults per quarter.
 SCALE = 2.0

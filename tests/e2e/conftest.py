@@ -1,9 +1,7 @@
-"""End-to-end fixtures: the provider-view command on a small generated clinic."""
+"""End-to-end fixtures: the provider-view command on the session's demo clinic."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -11,8 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from ingestion.demo import generate_clinic
+from builds import DemoBuild
 
 CLI = [sys.executable, "-m", "orchestration.cli"]
 
@@ -24,6 +21,15 @@ class Built:
     truth: dict
     env: dict
     output: str
+    build: DemoBuild | None = None  # the shared build this reads, when it is one
+
+    def changeable(self, root: Path) -> Built:
+        """The same clinic on a copy of the warehouse and of its Dagster home."""
+        home = self.build.copy_home(root / "dagster")
+        warehouse = self.build.copy(root / self.warehouse.name)
+        return Built(
+            self.inputs, warehouse, self.truth, {**self.env, "DAGSTER_HOME": str(home)}, self.output
+        )
 
     def query(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
@@ -43,14 +49,9 @@ def run_cli(env: dict, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
-@pytest.fixture(scope="module")
-def small_clinic(tmp_path_factory) -> Built:
-    """A small demo clinic loaded and built once by `provider-view run`."""
-    root = tmp_path_factory.mktemp("clinic")
-    inputs = root / "exports"
-    generate_clinic(inputs, scale=0.05, seed=11)
-    env = {**os.environ, "DAGSTER_HOME": str(root / "dagster")}
-    warehouse = root / "warehouse.duckdb"
-    result = run_cli(env, "run", "--inputs", str(inputs), "--warehouse", str(warehouse))
-    truth = json.loads((inputs / "truth.json").read_text())
-    return Built(inputs, warehouse, truth, env, result.stdout)
+@pytest.fixture(scope="session")
+def small_clinic(demo_build) -> Built:
+    """The session's demo clinic, built once by `provider-view run` (tests/builds.py):
+    read it; `changeable()` gives a copy to run the CLI on again."""
+    b = demo_build
+    return Built(b.inputs, b.warehouse, b.truth, b.env, b.output, b)

@@ -43,6 +43,8 @@ from ingestion.files.entities import ENTITIES
 
 from .clinic_apis import Clinic, entity_files, read_rows, serve, source_config, write_rows
 
+pytestmark = pytest.mark.slow  # its fixture runs the CLI end to end
+
 CLI = [sys.executable, "-m", "orchestration.cli"]
 
 # Per mart: column -> SQL compared in its place (None: not compared), with the reason.

@@ -20,6 +20,8 @@ from orchestration import settings
 
 from .conftest import run_cli
 
+pytestmark = pytest.mark.slow  # its fixture runs the CLI end to end
+
 
 @pytest.fixture(scope="module")
 def as_of_clinic(tmp_path_factory):

@@ -3,9 +3,10 @@ and the same clinic pulled from a fake Boulevard Admin API (GraphQL, tests/e2e/
 boulevard_api.py) with its shift schedule, leads and ad spend as files (Boulevard carries
 none of those), give equal marts.
 
-Both warehouses are built by `provider-view run`: the first with `--inputs <exports>`, the
-second with `--inputs <shifts, leads, ad spend> --source boulevard`, Boulevard configured
-through dlt's environment variables against a local server that checks the signed token.
+Both warehouses are built by `provider-view run`: the first with `--inputs <exports>` (the
+session's demo build, tests/builds.py), the second with `--inputs <shifts, leads, ad
+spend> --source boulevard`, Boulevard configured through dlt's environment variables
+against a local server that checks the signed token.
 
 Unlike Zenoti, Boulevard carries late cancellations and their time (the cancellation
 reason and cancelledAt), staff's active flag and each line's appointment, so the demo is
@@ -20,21 +21,22 @@ fake API serves the rows the file loader staged.
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from builds import clean_env
 from pytest_httpserver import HTTPServer
 
-from ingestion.demo import generate_clinic
 from ingestion.registry import API_SOURCES
 
 from .boulevard_api import BoulevardFake, boulevard_nodes
 from .clinic_apis import Clinic, entity_files, local
 from .test_api_equals_files import Warehouses, mart_differences, run_cli, staged_keys
+
+pytestmark = pytest.mark.slow  # its fixture runs the CLI end to end
 
 NOT_CARRIED = {
     "dim_patients": {"referral_source": None},  # Boulevard keeps no referral source
@@ -54,17 +56,12 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Built:
+def built(demo_build, tmp_path_factory) -> Built:
+    """The files side is the session's demo build (tests/builds.py), used as generated."""
     root = tmp_path_factory.mktemp("boulevard_equals_files")
-    demo = root / "demo"
-    generate_clinic(demo, scale=0.05, seed=11)
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(root / "dagster"),
-        "RUNTIME__DLTHUB_TELEMETRY": "false",
-    }
-    files_wh = root / "files.duckdb"
-    run_cli(env, root, "run", "--inputs", str(demo), "--warehouse", str(files_wh))
+    demo, files_wh = demo_build.inputs, demo_build.warehouse
+    # the demo build's environment: only the source differs between the two runs
+    env = {**clean_env(root / "dagster"), "RUNTIME__DLTHUB_TELEMETRY": "false"}
 
     current = Clinic.from_exports(demo, staged_keys(files_wh))
     others = root / "others"

@@ -20,6 +20,7 @@ def _checked(folder) -> dict[str, tuple[int, int, int]]:
     return {v.entity: (v.staged, v.quarantined, v.superseded) for v in result.entities}
 
 
+@pytest.mark.slow
 def test_check_counts_equal_a_real_run_on_the_sample(sample_run):
     checked = _checked(SAMPLE)
     assert checked == landed(sample_run)

@@ -223,6 +223,7 @@ def example_run(tmp_path_factory) -> Built:
     return Built(EXAMPLE, warehouse, {}, env, result.stdout)
 
 
+@pytest.mark.slow
 def test_the_example_loads_to_the_same_marts_as_its_canonical_twin(example_run, sample_run):
     with duckdb.connect() as con:
         con.execute(f"attach '{example_run.warehouse}' as example (read_only)")

@@ -3,6 +3,8 @@ the quarantine with its reason."""
 
 from __future__ import annotations
 
+import pytest
+
 from ingestion.demo.sample import END_DATE, build_sample, planted
 from intake.conftest import sample_files
 
@@ -16,6 +18,7 @@ def test_sample_is_small_and_reproducible(tmp_path):
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 
 
+@pytest.mark.slow
 def test_sample_has_two_locations_in_two_zones_and_three_months(sample_run):
     zones = sample_run.query("select distinct timezone from staging.stg_files__locations")
     assert sorted(z for (z,) in zones) == ["America/Denver", "America/Phoenix"]
@@ -27,6 +30,7 @@ def test_sample_has_two_locations_in_two_zones_and_three_months(sample_run):
     assert 3 <= providers <= 8
 
 
+@pytest.mark.slow
 def test_run_on_the_sample_quarantines_exactly_the_planted_rows(sample_run):
     assert "done in" in sample_run.output
     quarantine = sample_run.query(
@@ -41,6 +45,7 @@ def test_run_on_the_sample_quarantines_exactly_the_planted_rows(sample_run):
         assert p.reason in hits[0][2]
 
 
+@pytest.mark.slow
 def test_the_sample_builds_provider_metrics(sample_run):
     rows = sample_run.query(
         "select count(*), count(conversion_rate), count(avg_ticket)"

@@ -1,6 +1,6 @@
 """A real PostgreSQL 16 (the pgserver package: its own binaries, a unix socket in a
-temporary folder), and the small demo clinic built twice by `provider-view run`: into a
-DuckDB file, and into PostgreSQL with Dagster's own storage on PostgreSQL too."""
+temporary folder), and the session's demo clinic built by `provider-view run` into
+PostgreSQL, with Dagster's own storage on PostgreSQL too, beside its DuckDB build."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-
-from ingestion.demo import generate_clinic
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "orchestration.cli"]
@@ -96,23 +94,18 @@ def _finished(process: subprocess.Popen, what: str) -> subprocess.CompletedProce
 
 
 @pytest.fixture(scope="session")
-def builds(pg_server: Server, tmp_path_factory) -> Builds:
-    """The same exports (demo, scale 0.05, seed 5) built by `provider-view run` into a
-    DuckDB file and into PostgreSQL; the two runs go side by side (separate warehouses
-    and Dagster homes). The PostgreSQL run's Dagster home uses the deployment's
-    dagster.yaml (orchestration/deploy/dagster.postgres.yaml)."""
+def builds(pg_server: Server, demo_build, tmp_path_factory) -> Builds:
+    """The session's demo exports built by `provider-view run` into PostgreSQL, beside the
+    session's DuckDB build of the same exports (tests/builds.py). The PostgreSQL run's
+    Dagster home uses the deployment's dagster.yaml (orchestration/deploy/
+    dagster.postgres.yaml). The DuckDB side's output is what its run printed and, as
+    --verbose would have printed them, dbt's own lines from the run's log."""
     root = tmp_path_factory.mktemp("pg_builds")
-    inputs = root / "exports"
-    generate_clinic(inputs, scale=0.05, seed=5)
-
     base = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("PROVIDER_VIEW_", "DAGSTER_PG_", "DAGSTER_HOME"))
     }
-    duckdb_file = root / "warehouse.duckdb"
-    duckdb_env = {**base, "DAGSTER_HOME": str(root / "dagster_duckdb")}
-
     postgres_home = root / "dagster_postgres"
     postgres_home.mkdir()
     shutil.copy(REPO / "orchestration/deploy/dagster.postgres.yaml", postgres_home / "dagster.yaml")
@@ -124,19 +117,17 @@ def builds(pg_server: Server, tmp_path_factory) -> Builds:
         "PROVIDER_VIEW_PG_URL": pg_server.url(WAREHOUSE_DB),
         "PROVIDER_VIEW_WAREHOUSE": str(root / "unused.duckdb"),
     }
-    runs = [
-        # --verbose: the tests read dbt's own lines (threads, nodes in flight) from the output
-        _started(
-            ["run", "--verbose", "--inputs", str(inputs), "--warehouse", str(duckdb_file)],
-            duckdb_env,
-        ),
-        _started(["run", "--verbose", "--inputs", str(inputs)], postgres_env),
-    ]
-    duckdb_run = _finished(runs[0], "DuckDB")
-    postgres_run = _finished(runs[1], "PostgreSQL")
+    # --verbose: the tests read dbt's own lines (threads, nodes in flight) from the output
+    run = _started(["run", "--verbose", "--inputs", str(demo_build.inputs)], postgres_env)
+    postgres_run = _finished(run, "PostgreSQL")
+    duckdb_log = demo_build.run_log
+    assert "Concurrency: " in duckdb_log, "the DuckDB run's log holds no dbt lines"
+    duckdb_run = subprocess.CompletedProcess(
+        ["provider-view", "run"], demo_build.returncode, demo_build.stdout + duckdb_log, ""
+    )
     return Builds(
-        inputs,
-        duckdb_file,
+        demo_build.inputs,
+        demo_build.warehouse,
         duckdb_run,
         postgres_run,
         postgres_home,

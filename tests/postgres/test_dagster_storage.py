@@ -4,7 +4,11 @@ and asset checks landed in the server's `dagster` database, not in local SQLite 
 
 from __future__ import annotations
 
+import pytest
+
 from .conftest import DAGSTER_DB
+
+pytestmark = pytest.mark.slow  # its fixture runs the CLI end to end
 
 
 def test_the_run_and_its_events_land_in_postgres(builds):

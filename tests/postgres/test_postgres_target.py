@@ -8,9 +8,12 @@ from __future__ import annotations
 import re
 
 import duckdb
+import pytest
 
 from .conftest import WAREHOUSE_DB
 from .marts import declared_columns, first_difference, mart_tables, normalized_rows
+
+pytestmark = pytest.mark.slow  # its fixture runs the CLI end to end
 
 _CHECKS = re.compile(r"^checks: (\d+) passed, (\d+) warning\(s\), (\d+) failed$", re.M)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from builds import DEMO_SCALE, DEMO_SEED
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from ingestion.demo import generate_clinic
@@ -187,7 +188,7 @@ def test_a_reader_held_open_never_blocks_a_run_and_keeps_its_snapshot(built, tmp
     that changes the marts: the run succeeds, the reader still sees the marts it opened,
     and a new connection sees the new ones."""
     other = tmp_path / "other_exports"
-    generate_clinic(other, scale=0.05, seed=12)  # same file names, other rows
+    generate_clinic(other, scale=DEMO_SCALE, seed=DEMO_SEED + 1)  # same file names, other rows
     warehouse = built.copy(tmp_path / "warehouse.duckdb")
     before = snapshot(warehouse, ("marts",))
     reader = duckdb.connect(str(warehouse), read_only=True)

@@ -1,10 +1,9 @@
-"""Fixtures for the report tests: a small demo clinic built once by `provider-view run`
+"""Fixtures for the report tests: the session's demo clinic built by `provider-view run`
 (the refresh job renders the pages into reports/ beside the warehouse), and the pages
 read back: every number a page shows, with the exact mart value it came from."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -13,8 +12,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from ingestion.demo import generate_clinic
 
 CLI = [sys.executable, "-m", "orchestration.cli"]
 REPO = Path(__file__).resolve().parents[2]
@@ -39,17 +36,10 @@ class Clinic:
 
 
 @pytest.fixture(scope="session")
-def clinic(tmp_path_factory) -> Clinic:
-    root = tmp_path_factory.mktemp("reports")
-    inputs, warehouse = root / "exports", root / "warehouse.duckdb"
-    generate_clinic(inputs, scale=0.05, seed=7)
-    env = {**os.environ, "DAGSTER_HOME": str(root / "dagster")}
-    env.pop("PROVIDER_VIEW_REPORTS", None)  # pages go beside the warehouse
-    built = Clinic(root, warehouse, root / "reports", env, "")
-    result = built.cli("run", "--inputs", str(inputs), "--warehouse", str(warehouse))
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    built.output = result.stdout
-    return built
+def clinic(demo_build) -> Clinic:
+    """The session's demo clinic (tests/builds.py); its run rendered the pages beside it."""
+    b = demo_build
+    return Clinic(b.root, b.warehouse, b.reports, b.env, b.output)
 
 
 @dataclass

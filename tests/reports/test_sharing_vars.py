@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from orchestration import settings
 from orchestration.reports.pages import NO_BENCHMARK
@@ -62,6 +63,7 @@ def test_by_default_the_team_view_names_nobody(clinic):
     ) == [(0,)]
 
 
+@pytest.mark.slow
 def test_benchmarks_are_withheld_below_the_provider_threshold(clinic, tmp_path):
     everyone = [p for (p,) in clinic.query("select provider_id from marts.dim_providers")]
     reports = _rebuilt(
@@ -82,6 +84,7 @@ def test_benchmarks_are_withheld_below_the_provider_threshold(clinic, tmp_path):
     assert team.count("providers with a published value: not shown") == 6
 
 
+@pytest.mark.slow
 def test_an_opted_in_provider_is_named_where_they_are_strongest(clinic, tmp_path):
     strongest = clinic.query(
         """
