@@ -87,13 +87,14 @@ def test_the_postgres_run_wrote_postgres_only(builds):
     assert not builds.unused_duckdb_file.exists()
 
 
-def test_dbt_runs_several_models_at_once_on_postgres_and_one_at_a_time_on_duckdb(builds):
+def test_dbt_runs_several_models_at_once_on_both_targets(builds):
     """The one-slot pool `duckdb_warehouse` limits Dagster steps; dbt's threads run inside
-    its one step and come from the profile: 4 on PostgreSQL, 1 on DuckDB."""
+    its one step and come from the profile: 4 on PostgreSQL, and 4 on DuckDB too, as
+    cursors of dbt's one connection (still one writer process on the file)."""
     assert "Concurrency: 4 threads (target='postgres')" in builds.postgres.stdout
     assert _most_nodes_in_flight(builds.postgres.stdout) > 1
-    assert "Concurrency: 1 threads (target='duckdb')" in builds.duckdb.stdout
-    assert _most_nodes_in_flight(builds.duckdb.stdout) == 1
+    assert "Concurrency: 4 threads (target='duckdb')" in builds.duckdb.stdout
+    assert _most_nodes_in_flight(builds.duckdb.stdout) > 1
 
 
 def _warning_lines(output: str) -> list[str]:
