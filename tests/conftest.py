@@ -113,3 +113,15 @@ def pytest_collection_modifyitems(config, items):
 
     ordered = sorted(units, key=rank)  # stable: collection order within a rank
     items[:] = [item for unit in ordered for item in units[unit]]
+
+
+def pytest_xdist_node_collection_finished(node, ids):
+    """Stop at once when xdist did not group the work (it names each grouped test
+    `<id>@<group>`): every module fixture, a warehouse build of a minute or more, would
+    then be set up on both workers."""
+    if node.config.getvalue("dist") == "loadgroup" and ids and "@" not in ids[0]:
+        pytest.exit(
+            f"pytest-xdist's --dist loadgroup did not group the tests (pytest"
+            f" {pytest.__version__}): install the versions pyproject.toml pins",
+            returncode=4,
+        )
