@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from dagster import DagsterInstance
 
 from ingestion.files.entities import ENTITIES
 
@@ -150,7 +151,8 @@ def test_loading_the_same_folder_again_adds_and_changes_nothing(small_clinic, tm
     assert "· nothing changed since run " in skipped and "nothing rebuilt" in skipped
     assert clinic.query("select count(*) from raw_files._dlt_loads")[0][0] == 1
     # --full runs everything again: the loader itself adds nothing (merge on keys)
-    clinic.run_cli(*args, "--full")
+    full = clinic.run_cli(*args, "--full").stdout
+    assert "nothing rebuilt" not in full and "· run " in full
     after = _snapshot(clinic)
 
     assert before.keys() == after.keys()
@@ -158,3 +160,8 @@ def test_loading_the_same_folder_again_adds_and_changes_nothing(small_clinic, tm
         assert after[relation] == before[relation], f"{relation} changed on reload"
     loads = clinic.query("select count(*) from raw_files._dlt_loads")[0][0]
     assert loads == 2
+    # and the refresh after it skips again, on the --full run's record
+    with DagsterInstance.from_config(clinic.env["DAGSTER_HOME"]) as instance:
+        runs = [r.dagster_run.run_id for r in instance.get_run_records()]
+    assert len(runs) == 2
+    assert f"· nothing changed since run {runs[0]} at " in clinic.run_cli(*args).stdout

@@ -18,8 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.demo import generate_clinic
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from browser import open_page  # noqa: E402
 
@@ -37,26 +35,20 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def ui(tmp_path_factory):
-    """A clinic built by `provider-view run --warehouse W` (its planted bad rows make
-    quarantine WARNs), then `provider-view ui --warehouse W` (what `make dev` runs) with no
-    other setting: the UI finds the instance, the inputs and the sources by itself."""
+def ui(tmp_path_factory, demo_build):
+    """The session's demo clinic (its planted bad rows make quarantine WARNs) copied with
+    its instance to where the CLI keeps a warehouse's own (`W.dagster`), then `provider-view
+    ui --warehouse W` (what `make dev` runs) with no other setting: the UI finds the
+    instance, the inputs and the sources by itself."""
     root = tmp_path_factory.mktemp("ui")
-    inputs = root / "exports"
-    generate_clinic(inputs, scale=0.02, seed=5)
-    warehouse = root / "warehouse.duckdb"
+    warehouse = demo_build.copy(root / "warehouse.duckdb")
+    home = demo_build.copy_home(root / "warehouse.dagster")  # the warehouse's own instance
+    record = home / "provider_view.json"  # what the CLI recorded, for the copy
+    recorded = json.loads(record.read_text(encoding="utf-8"))
+    assert recorded["inputs"] == str(demo_build.inputs)
+    record.write_text(json.dumps({**recorded, "warehouse": str(warehouse)}), encoding="utf-8")
+    inputs = demo_build.inputs
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PROVIDER_VIEW_", "DAGSTER"))}
-    built = subprocess.run(
-        [*CLI, "run", "--inputs", str(inputs), "--warehouse", str(warehouse)],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert built.returncode == 0, built.stdout[-4000:] + built.stderr[-4000:]
-    home = root / "warehouse.dagster"  # the warehouse's own instance
-    assert (home / "history").is_dir()
     port = _free_port()
     with open(root / "ui.log", "w") as log:
         server = subprocess.Popen(
