@@ -1,6 +1,6 @@
 """The one Definitions of the Provider View code location."""
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 from dagster_dlt import DagsterDltResource
 
 from orchestration import settings
@@ -31,4 +31,8 @@ defs = Definitions(
         ),
         "warehouse": WarehouseResource(),
     },
+    # Runs from the UI, the schedule and the sensors run their steps in one process, as the
+    # CLI does: the writers take turns on the file anyway (one pool slot), and a process
+    # per step would pay Python's and the definitions' start-up a dozen times a run.
+    executor=in_process_executor,
 )

@@ -54,7 +54,7 @@ def raw_loader(tmp_path: Path) -> RawLoader:
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """A manifest parsed from the current dbt project (the Dagster graph is built from it)."""
-    from orchestration.cli.dbt_parse import parse_dbt_project
+    from orchestration.defs.dbt_parse import parse_dbt_project
 
     return parse_dbt_project()
 

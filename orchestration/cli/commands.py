@@ -93,7 +93,7 @@ def _check_target() -> None:
 
 def _prepare_dbt() -> None:
     """Parse the dbt project so the asset graph reads a current manifest."""
-    from orchestration.cli.dbt_parse import manifest_is_current, parse_dbt_project
+    from orchestration.defs.dbt_parse import manifest_is_current, parse_dbt_project
 
     if not manifest_is_current():
         print("· parsing the dbt project", flush=True)

@@ -1,6 +1,8 @@
 """dbt assets: every model, seed and snapshot; dbt tests become asset checks."""
 
 import json
+import logging
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -23,6 +25,8 @@ from dagster_dbt import (
 )
 
 from orchestration import settings
+from orchestration.defs import parse_state
+from orchestration.defs.dbt_parse import parse_dbt_project
 from orchestration.defs.resources import (
     DAILY_FRESHNESS,
     PUBLISHED_KEY,
@@ -33,7 +37,10 @@ from orchestration.defs.resources import (
 dbt_project = DbtProject(
     project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR
 )
-dbt_project.prepare_if_dev()
+if dbt_project.preparer.using_dagster_dev():
+    # `dagster dev` (make dev) and every process it starts: parse only when the project
+    # changed (dagster-dbt's own preparer parses in each of them, a step's process included)
+    parse_dbt_project()
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -72,6 +79,19 @@ class LocalDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         return None
+
+    def _get_unique_target_path(self, *, context) -> Path:
+        """The build's own target folder, given the saved parse when it fits the file this
+        run builds (defs/parse_state.py), which dagster-dbt then leaves as it is."""
+        path = super()._get_unique_target_path(context=context)
+        building = os.environ.get(settings.WAREHOUSE_ENV)  # set by WarehouseResource.dbt_env
+        if building and settings.target() == settings.DUCKDB:
+            try:
+                target = settings.DBT_PROJECT_DIR / "target"
+                parse_state.seed(target, Path(self.project_dir) / path, building)
+            except Exception:  # only time is at stake: dbt parses the project itself
+                logging.getLogger(__name__).warning("dbt's saved parse not reused", exc_info=True)
+        return path
 
 
 TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

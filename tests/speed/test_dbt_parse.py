@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from orchestration import settings
-from orchestration.cli import dbt_parse
+from orchestration.defs import dbt_parse
 
 # Stands in for dbt: writes a manifest naming the model files it saw, counts its calls.
 _FAKE_DBT = """

@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 from orchestration import settings
+from orchestration.defs import parse_state
 
 _PARTIAL_PARSE = "partial_parse.msgpack"
 _DIGEST = "manifest.digest"  # what the manifest beside it was parsed from, and its hash
@@ -55,7 +56,8 @@ def manifest_is_current() -> bool:
     """True when target/manifest.json was parsed from this project and these settings."""
     target = settings.DBT_PROJECT_DIR / "target"
     manifest = target / "manifest.json"
-    return _read(target / _DIGEST) == f"{project_digest()} {_file_hash(manifest)}"
+    saved = all((target / name).exists() for name in (parse_state.SAVED, parse_state.PROFILE))
+    return saved and _read(target / _DIGEST) == f"{project_digest()} {_file_hash(manifest)}"
 
 
 def parse_dbt_project() -> Path:
@@ -75,9 +77,13 @@ def parse_dbt_project() -> Path:
     with tempfile.TemporaryDirectory(prefix=".parse-", dir=target) as scratch:
         if (target / _PARTIAL_PARSE).exists():  # keeps the next parse incremental
             shutil.copy2(target / _PARTIAL_PARSE, scratch)
+        # the profile's path made explicit, so the parse can be reused by builds of other
+        # files (defs/parse_state.py)
+        path = os.environ.get(settings.WAREHOUSE_ENV) or str(settings.DEFAULT_WAREHOUSE)
         result = subprocess.run(
             [settings.dbt_executable(), "parse", "--quiet", "--target-path", scratch],
             cwd=settings.DBT_PROJECT_DIR,
+            env={**os.environ, settings.WAREHOUSE_ENV: path},
             capture_output=True,
             text=True,
         )
@@ -85,8 +91,10 @@ def parse_dbt_project() -> Path:
             raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
         parsed = Path(scratch) / "manifest.json"
         (Path(scratch) / _DIGEST).write_text(f"{digest} {_file_hash(parsed)}", encoding="utf-8")
+        parse_state.record(Path(scratch), path)
         # the manifest after the parse state, the digest last: readers want the manifest
-        for name in (_PARTIAL_PARSE, "manifest.json", _DIGEST):
+        saved = (parse_state.SAVED, parse_state.PROFILE)
+        for name in (_PARTIAL_PARSE, *saved, "manifest.json", _DIGEST):
             if (Path(scratch) / name).exists():
                 os.replace(Path(scratch) / name, target / name)
     return manifest
