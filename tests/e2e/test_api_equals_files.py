@@ -132,7 +132,8 @@ def warehouses(tmp_path_factory) -> Warehouses:
         "RUNTIME__DLTHUB_TELEMETRY": "false",
     }
     # cwd = root: no developer's .dlt/ config can leak into the runs
-    files_wh = root / "files.duckdb"
+    # both named warehouse.duckdb, as most builds are: dbt reuses its parse (parse_state.py)
+    files_wh = root / "files" / "warehouse.duckdb"
     run_cli(env, root, "run", "--inputs", str(clinic), "--warehouse", str(files_wh))
 
     current = Clinic.from_exports(clinic, staged_keys(files_wh))
@@ -149,7 +150,7 @@ def warehouses(tmp_path_factory) -> Warehouses:
     try:
         serve(server, current)
         apis_env = {**env, **source_config(server, current, crm / "leads.csv")}
-        apis_wh = root / "apis.duckdb"
+        apis_wh = root / "apis" / "warehouse.duckdb"
         sources = [
             a for s in ("google_ads", "meta_ads", "zenoti", "leads") for a in ("--source", s)
         ]

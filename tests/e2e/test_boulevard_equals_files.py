@@ -95,7 +95,7 @@ def built(demo_build, tmp_path_factory) -> Built:
             today=today.isoformat(),
             horizon_days=str(horizon),
         )
-        boulevard_wh = root / "boulevard.duckdb"
+        boulevard_wh = root / "boulevard" / "warehouse.duckdb"  # dbt's database: warehouse
         run_cli(
             {**env, **config},
             root,
