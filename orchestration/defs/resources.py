@@ -202,16 +202,23 @@ class WarehouseResource(ConfigurableResource):
     @contextmanager
     def dbt_env(self) -> Iterator[None]:
         """dbt's profile reads the file from the environment: point it at this run's file
-        while the dbt process is started."""
-        before = os.environ.get(settings.WAREHOUSE_ENV)
-        os.environ[settings.WAREHOUSE_ENV] = self.warehouse_path()
+        while the dbt process is started. dbt's own log file (dbt.log in the build's target
+        folder) keeps info lines, not debug: debug lines cost a demo build ~3 s, and the
+        run's log has dbt's info lines anyway; DBT_LOG_LEVEL_FILE=debug brings them back."""
+        values = {
+            settings.WAREHOUSE_ENV: self.warehouse_path(),
+            "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
+        }
+        before = {name: os.environ.get(name) for name in values}
+        os.environ.update(values)
         try:
             yield
         finally:
-            if before is None:
-                os.environ.pop(settings.WAREHOUSE_ENV, None)
-            else:
-                os.environ[settings.WAREHOUSE_ENV] = before
+            for name, value in before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
     def inputs_url(self) -> str:
         return self.inputs or settings.inputs_url()

@@ -1,7 +1,8 @@
 """The run's SQLite event log stays open while the run writes: Dagster's closes then leave
 the WAL in place (no checkpoint per event), nothing is lost, and a file Dagster has not
 created yet is not created by the hold. Meanwhile, and only then, connections to the
-instance's SQLite files commit without fsync; other SQLite files keep their setting."""
+instance's SQLite files commit without fsync (other SQLite files keep their setting) and
+the storage keeps one connection per file instead of opening one per event."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 
 from dagster import DagsterInstance
 from dagster._core.events.log import EventLogEntry
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 
 from orchestration.cli.event_log import HeldEventLog
 
@@ -39,8 +41,7 @@ def test_held_files_keep_their_wal_and_lose_no_event(tmp_path: Path):
         held.hold()
         assert not run_file.exists()  # the hold waits for Dagster to create it
 
-        _write(instance, "r1", "first")
-        assert not Path(f"{run_file}-wal").exists()  # unheld: each close checkpoints
+        _write(instance, "r1", "first")  # Dagster creates the file (on the kept connection)
         held.hold()
         stamp = run_file.stat().st_mtime_ns
         _write(instance, "r1", "second")
@@ -77,3 +78,32 @@ def test_instance_files_commit_without_fsync_only_while_held(tmp_path: Path):
         assert (_synchronous(index), _synchronous(elsewhere)) == (1, 2)
         held.close()
         assert (_synchronous(index), _synchronous(elsewhere)) == (2, 2)
+
+
+def _connections_opened(instance: DagsterInstance, run_id: str, events: int) -> int:
+    opened = []
+
+    def count(*_):
+        opened.append(1)
+
+    event.listen(Engine, "connect", count)
+    try:
+        for n in range(events):
+            _write(instance, run_id, f"event {n}")
+            assert instance.event_log_storage.supports_asset_checks
+    finally:
+        event.remove(Engine, "connect", count)
+    return len(opened)
+
+
+def test_while_held_the_storage_keeps_its_connections(tmp_path: Path):
+    with DagsterInstance.local_temp(str(tmp_path)) as instance:
+        storage = instance.event_log_storage
+        assert _connections_opened(instance, "r0", 10) >= 20  # Dagster's: two per event
+        held = HeldEventLog(instance, "r1")
+        held.hold()
+        assert _connections_opened(instance, "r1", 10) <= 3  # the run's, the index's, one look-up
+        held.close()
+        assert "_connect" not in vars(storage) and "has_table" not in vars(storage)
+        assert _connections_opened(instance, "r2", 10) >= 20
+        assert [len(_messages(instance, r)) for r in ("r0", "r1", "r2")] == [10, 10, 10]
