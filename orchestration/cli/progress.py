@@ -64,7 +64,7 @@ class StepProgress:
         self._last_word: dict[str, float] = {}
         self._assets: Counter = Counter()
         self._checks: Counter = Counter()
-        self._event_log = HeldEventLog(instance, run_id)
+        self._event_log = HeldEventLog(instance)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -85,7 +85,6 @@ class StepProgress:
     def _watch(self) -> None:
         while not self._stop.wait(self.tick):
             try:
-                self._event_log.hold()  # the run's own file appears with its first event
                 self._event_log.flush()  # the UI's live view of the run reads the file
                 self._poll()
             except Exception:  # the run's storage may not hold the run yet

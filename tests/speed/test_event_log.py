@@ -37,7 +37,7 @@ def _messages(instance: DagsterInstance, run_id: str) -> list[str]:
 def test_held_files_keep_their_wal_and_lose_no_event(tmp_path: Path):
     with DagsterInstance.local_temp(str(tmp_path)) as instance:
         run_file = Path(instance.event_log_storage.path_for_shard("r1"))
-        held = HeldEventLog(instance, "r1")
+        held = HeldEventLog(instance)
         held.hold()
         assert not run_file.exists()  # the hold waits for Dagster to create it
 
@@ -72,7 +72,7 @@ def test_instance_files_commit_without_fsync_only_while_held(tmp_path: Path):
     with DagsterInstance.local_temp(str(tmp_path / "home")) as instance:
         index = Path(instance.event_log_storage.path_for_shard("index"))
         elsewhere = tmp_path / "other.db"
-        held = HeldEventLog(instance, "r1")
+        held = HeldEventLog(instance)
         assert (_synchronous(index), _synchronous(elsewhere)) == (2, 2)
         held.hold()
         assert (_synchronous(index), _synchronous(elsewhere)) == (1, 2)
@@ -100,7 +100,7 @@ def test_while_held_the_storage_keeps_its_connections(tmp_path: Path):
     with DagsterInstance.local_temp(str(tmp_path)) as instance:
         storage = instance.event_log_storage
         assert _connections_opened(instance, "r0", 10) >= 20  # Dagster's: two per event
-        held = HeldEventLog(instance, "r1")
+        held = HeldEventLog(instance)
         held.hold()
         assert _connections_opened(instance, "r1", 10) <= 3  # the run's, the index's, one look-up
         held.close()
