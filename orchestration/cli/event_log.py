@@ -1,4 +1,4 @@
-"""Make the SQLite event log of a run the CLI executes cheap to write.
+"""Make the event log of a run the CLI executes cheap to write (SQLite and PostgreSQL).
 
 Dagster's SQLite event log builds a new SQLAlchemy engine and opens and closes a
 connection for every event (and two or three for an asset or check event), and asks the
@@ -15,13 +15,19 @@ copied back into it: `flush()` does that (a passive checkpoint), once per progre
 Each commit also waits for the disk (fsync). In WAL mode, `synchronous=NORMAL` skips that
 wait and keeps the file consistent after any crash; an operating-system crash or power
 cut may lose the last events of the run history (never the warehouse). With both, a
-write took 0.2 ms. Only SQLite files of this instance, only while the run executes;
-PostgreSQL storage is left alone."""
+write took 0.2 ms. Only SQLite files of this instance, only while the run executes.
+
+Dagster's PostgreSQL event log (dagster-postgres) has no pool either: a new server
+connection per event, and one more for each table look-up. While held, it gets the pool
+Dagster's webserver gives it (one connection kept, more only while several are in use at
+once) and a table once found is not looked up again. A run of the tests' demo clinic
+into PostgreSQL over a unix socket went from 60 s to 44 s (the check steps, which write
+an event per check, twice as fast)."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,29 +36,67 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
 )
+from dagster_postgres.event_log import PostgresEventLogStorage
+from dagster_postgres.utils import create_pg_engine
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 
+def _found_once(storage) -> Callable[[str], bool]:
+    """The storage's `has_table`, asking only until a table is found (none is dropped
+    while a run writes)."""
+    found: set[str] = set()
+    own = type(storage).has_table
+
+    def has_table(table_name: str) -> bool:
+        if table_name not in found and own(storage, table_name):
+            found.add(table_name)
+        return table_name in found
+
+    return has_table
+
+
 class HeldEventLog:
+    """`hold()`, `flush()` and `close()` for the instance's event log, whichever storage
+    it is (SQLite or PostgreSQL; any other is left as it is)."""
+
+    def __init__(self, instance: DagsterInstance) -> None:
+        storage = instance.event_log_storage
+        self._held: _HeldSqlite | _HeldPostgres | None = None
+        if isinstance(storage, SqliteEventLogStorage):
+            self._held = _HeldSqlite(storage, Path(instance.root_directory))
+        elif isinstance(storage, PostgresEventLogStorage):
+            self._held = _HeldPostgres(storage)
+
+    def hold(self) -> None:
+        if self._held:
+            self._held.hold()
+
+    def flush(self) -> None:
+        if self._held:
+            self._held.flush()
+
+    def close(self) -> None:
+        if self._held:
+            self._held.close()
+
+
+class _HeldSqlite:
     """`hold()` lets the instance's SQLite event log keep one connection per file (made
     when Dagster first touches the file, so the hold creates none) and makes new
     connections to the instance's SQLite files commit without fsync; `close()` undoes both
     (the last close folds the WAL back into the file, as Dagster's would)."""
 
-    def __init__(self, instance: DagsterInstance) -> None:
-        storage = instance.event_log_storage
-        sqlite = isinstance(storage, SqliteEventLogStorage)
-        self._storage = storage if sqlite else None
-        self._home = Path(instance.root_directory).resolve() if sqlite else None
+    def __init__(self, storage: SqliteEventLogStorage, home: Path) -> None:
+        self._storage = storage
+        self._home = home.resolve()
         self._engines: dict[str, Engine] = {}
-        self._tables: set[str] = set()
         self._holding = False
 
     def _no_fsync_per_commit(self, connection, _record) -> None:
         """SQLAlchemy's connect hook: NORMAL sync on this instance's SQLite files."""
-        if not isinstance(connection, sqlite3.Connection) or self._home is None:
+        if not isinstance(connection, sqlite3.Connection):
             return
         files = [Path(row[2]) for row in connection.execute("pragma database_list") if row[2]]
         if any(self._home in f.resolve().parents for f in files):
@@ -80,19 +124,12 @@ class HeldEventLog:
             with engine.connect() as conn, conn.begin():
                 yield conn
 
-    def _has_table(self, table_name: str) -> bool:
-        if table_name not in self._tables and SqliteEventLogStorage.has_table(
-            self._storage, table_name
-        ):
-            self._tables.add(table_name)
-        return table_name in self._tables
-
     def hold(self) -> None:
-        if self._storage is None or self._holding:
+        if self._holding:
             return
         event.listen(Engine, "connect", self._no_fsync_per_commit)
         self._storage._connect = self._kept_connection
-        self._storage.has_table = self._has_table
+        self._storage.has_table = _found_once(self._storage)
         self._holding = True
 
     def flush(self) -> None:
@@ -117,3 +154,39 @@ class HeldEventLog:
             self._engines.clear()
         event.remove(Engine, "connect", self._no_fsync_per_commit)
         self._holding = False
+
+
+class _HeldPostgres:
+    """While held, the storage's engine is a pooled one, as Dagster's webserver makes it
+    (`optimize_for_webserver`, without its statement timeout), and a table once found is
+    not looked up again; `close()` gives the storage its own engine back."""
+
+    def __init__(self, storage: PostgresEventLogStorage) -> None:
+        self._storage = storage
+        self._own_engine: Engine | None = None
+
+    def hold(self) -> None:
+        storage = self._storage
+        if self._own_engine is not None:
+            return
+        self._own_engine = storage._engine
+        storage._engine = create_pg_engine(
+            storage.postgres_url,
+            getattr(storage, "_token_provider", None),
+            isolation_level="AUTOCOMMIT",
+            pool_size=1,  # kept between events
+            max_overflow=8,  # a connection opened inside another's use, closed after it
+            pool_pre_ping=True,  # a server restart mid-run costs a reconnect, not the run
+        )
+        storage.has_table = _found_once(storage)
+
+    def flush(self) -> None:
+        """Nothing waits: each event is committed on the server as it is written."""
+
+    def close(self) -> None:
+        if self._own_engine is None:
+            return
+        pooled, self._storage._engine = self._storage._engine, self._own_engine
+        del self._storage.has_table
+        pooled.dispose()
+        self._own_engine = None

@@ -1,8 +1,8 @@
 """Quiet progress for a run the CLI executes in process: one line per step with its counts
 and elapsed time, and a 'still running' line on long steps. It reads the run's event log
 from the instance (polled in a thread), so the full log stays in the Dagster run. While
-it watches, it holds the run's SQLite event log files open (event_log.py), which makes
-each of Dagster's event writes several times cheaper."""
+it watches, it holds the run's event log connections open (event_log.py: SQLite files or
+a PostgreSQL pool), which makes each of Dagster's event writes several times cheaper."""
 
 from __future__ import annotations
 

@@ -6,32 +6,13 @@ the storage keeps one connection per file instead of opening one per event."""
 
 from __future__ import annotations
 
-import logging
-import time
 from pathlib import Path
 
 from dagster import DagsterInstance
-from dagster._core.events.log import EventLogEntry
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from event_writes import connections_opened, messages, write
+from sqlalchemy import create_engine, text
 
 from orchestration.cli.event_log import HeldEventLog
-
-
-def _write(instance: DagsterInstance, run_id: str, text: str) -> None:
-    instance.event_log_storage.store_event(
-        EventLogEntry(
-            error_info=None,
-            level=logging.INFO,
-            user_message=text,
-            run_id=run_id,
-            timestamp=time.time(),
-        )
-    )
-
-
-def _messages(instance: DagsterInstance, run_id: str) -> list[str]:
-    return [e.user_message for e in instance.all_logs(run_id)]
 
 
 def test_held_files_keep_their_wal_and_lose_no_event(tmp_path: Path):
@@ -41,21 +22,21 @@ def test_held_files_keep_their_wal_and_lose_no_event(tmp_path: Path):
         held.hold()
         assert not run_file.exists()  # the hold waits for Dagster to create it
 
-        _write(instance, "r1", "first")  # Dagster creates the file (on the kept connection)
+        write(instance, "r1", "first")  # Dagster creates the file (on the kept connection)
         held.hold()
         stamp = run_file.stat().st_mtime_ns
-        _write(instance, "r1", "second")
-        _write(instance, "r1", "third")
+        write(instance, "r1", "second")
+        write(instance, "r1", "third")
         assert Path(f"{run_file}-wal").exists()  # held: Dagster's close is only a close
         assert run_file.stat().st_mtime_ns == stamp  # the events wait in the WAL
         held.flush()
         assert run_file.stat().st_mtime_ns != stamp  # a watcher of the file sees them
-        assert _messages(instance, "r1") == ["first", "second", "third"]
+        assert messages(instance, "r1") == ["first", "second", "third"]
 
         held.close()
-        _write(instance, "r1", "fourth")
+        write(instance, "r1", "fourth")
         assert not Path(f"{run_file}-wal").exists()
-        assert _messages(instance, "r1") == ["first", "second", "third", "fourth"]
+        assert messages(instance, "r1") == ["first", "second", "third", "fourth"]
 
 
 def _synchronous(path: Path) -> int:
@@ -80,30 +61,14 @@ def test_instance_files_commit_without_fsync_only_while_held(tmp_path: Path):
         assert (_synchronous(index), _synchronous(elsewhere)) == (2, 2)
 
 
-def _connections_opened(instance: DagsterInstance, run_id: str, events: int) -> int:
-    opened = []
-
-    def count(*_):
-        opened.append(1)
-
-    event.listen(Engine, "connect", count)
-    try:
-        for n in range(events):
-            _write(instance, run_id, f"event {n}")
-            assert instance.event_log_storage.supports_asset_checks
-    finally:
-        event.remove(Engine, "connect", count)
-    return len(opened)
-
-
 def test_while_held_the_storage_keeps_its_connections(tmp_path: Path):
     with DagsterInstance.local_temp(str(tmp_path)) as instance:
         storage = instance.event_log_storage
-        assert _connections_opened(instance, "r0", 10) >= 20  # Dagster's: two per event
+        assert connections_opened(instance, "r0", 10) >= 20  # Dagster's: two per event
         held = HeldEventLog(instance)
         held.hold()
-        assert _connections_opened(instance, "r1", 10) <= 3  # the run's, the index's, one look-up
+        assert connections_opened(instance, "r1", 10) <= 3  # the run's, the index's, one look-up
         held.close()
         assert "_connect" not in vars(storage) and "has_table" not in vars(storage)
-        assert _connections_opened(instance, "r2", 10) >= 20
-        assert [len(_messages(instance, r)) for r in ("r0", "r1", "r2")] == [10, 10, 10]
+        assert connections_opened(instance, "r2", 10) >= 20
+        assert [len(messages(instance, r)) for r in ("r0", "r1", "r2")] == [10, 10, 10]
