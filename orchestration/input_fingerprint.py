@@ -16,11 +16,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from fnmatch import fnmatch
 from pathlib import Path
 
 import duckdb
 
 from ingestion.files.reader import list_export_files
+from orchestration.project_files import project_files
 
 _SCHEMA = "pipeline_meta"  # not raw_files: checks there scan every table
 _TABLE = f"{_SCHEMA}._run_input_fingerprint"
@@ -54,11 +56,10 @@ def input_fingerprint(
     if map_path:
         digest.update(b"map=" + Path(map_path).read_bytes() + b"\n")
     for folder, patterns in _CODE:
-        for pattern in patterns:
-            for path in sorted((repo / folder).rglob(pattern)):
-                if not _generated(path, repo):
-                    rel = path.relative_to(repo).as_posix()
-                    digest.update(f"code={rel}:".encode() + _file_digest(path) + b"\n")
+        for path in project_files(repo / folder, _GENERATED):
+            if any(fnmatch(path.name, pattern) for pattern in patterns):
+                rel = path.relative_to(repo).as_posix()
+                digest.update(f"code={rel}:".encode() + _file_digest(path) + b"\n")
     return digest.hexdigest()
 
 
@@ -158,11 +159,6 @@ def mark_unchanged(instance, run_id: str, fingerprint: str, layers: tuple[str, .
             )
         )
     return list(latest)
-
-
-def _generated(path: Path, repo: Path) -> bool:
-    parts = path.relative_to(repo).parts
-    return any(p in _GENERATED for p in parts)
 
 
 def _file_digest(path: Path) -> bytes:

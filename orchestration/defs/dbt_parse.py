@@ -13,6 +13,7 @@ from pathlib import Path
 
 from orchestration import settings
 from orchestration.defs import parse_state
+from orchestration.project_files import project_files
 
 _PARTIAL_PARSE = "partial_parse.msgpack"
 _DIGEST = "manifest.digest"  # what the manifest beside it was parsed from, and its hash
@@ -29,10 +30,8 @@ def project_digest(project_dir: Path | None = None) -> str:
     project_dir = project_dir or settings.DBT_PROJECT_DIR
     digest = hashlib.sha256()
     names: set[str] = set()
-    for path in sorted(project_dir.rglob("*")):
+    for path in project_files(project_dir, _GENERATED):
         relative = path.relative_to(project_dir)
-        if relative.parts[0] in _GENERATED or not path.is_file():
-            continue
         content = path.read_bytes()
         digest.update(f"{relative.as_posix()}\0{len(content)}\0".encode())
         digest.update(content)

@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -84,6 +85,10 @@ class LocalDbtCliResource(DbtCliResource):
         """The build's own target folder, given the saved parse when it fits the file this
         run builds (defs/parse_state.py), which dagster-dbt then leaves as it is."""
         path = super()._get_unique_target_path(context=context)
+        try:
+            prune_build_folders(Path(self.project_dir) / path)
+        except OSError:  # only disk space is at stake
+            logging.getLogger(__name__).warning("old dbt build folders not removed", exc_info=True)
         building = os.environ.get(settings.WAREHOUSE_ENV)  # set by WarehouseResource.dbt_env
         if building and settings.target() == settings.DUCKDB:
             try:
@@ -92,6 +97,26 @@ class LocalDbtCliResource(DbtCliResource):
             except Exception:  # only time is at stake: dbt parses the project itself
                 logging.getLogger(__name__).warning("dbt's saved parse not reused", exc_info=True)
         return path
+
+
+KEPT_BUILD_FOLDERS = 20
+
+
+def prune_build_folders(new: Path, keep: int = KEPT_BUILD_FOLDERS) -> None:
+    """dagster-dbt gives each build a target folder of its own (`<op>-<run>-<id>`: dbt's
+    log, run results and compiled SQL, ~10 MB) and removes none: of the folders of
+    earlier builds of the same op beside `new`, the newest `keep` - 1 stay."""
+    op = new.name.rsplit("-", 2)[0]
+    if not new.parent.is_dir() or op == new.name:
+        return
+    earlier = []
+    for folder in new.parent.glob(f"{op}-*-*"):
+        try:
+            earlier.append((folder.stat().st_mtime, folder))
+        except FileNotFoundError:  # removed by another process's build meanwhile
+            continue
+    for _, old in sorted(earlier, reverse=True)[keep - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
