@@ -65,7 +65,7 @@ def read_frame(con: Connection, suite: Suite, max_rows: int) -> tuple[pd.DataFra
     sql = f"select {suite.select} from {suite.relation}"
     note = ""
     if total > max_rows:
-        sql = sample(con, sql, max_rows)
+        sql = sample(con, suite.select, suite.relation, max_rows)
         note = f" (a sample of {max_rows:,} of {total:,} rows)"
     return con.execute(sql).df(), note
 

@@ -135,12 +135,17 @@ def try_cast_date(con: Connection, expr: str) -> str:
     return f"try_cast({expr} as date)"
 
 
-def sample(con: Connection, sql: str, rows: int) -> str:
-    """A repeatable random sample of `rows` rows of the query `sql`."""
+def sample(con: Connection, select: str, table: str, rows: int) -> str:
+    """A query of `select` over a repeatable random sample of `rows` rows of `table`. On
+    DuckDB the sample is drawn over row ids, then those rows are read: a reservoir of
+    whole rows copies every string it keeps and replaces, single-threaded (3.9 s against
+    1.0 s for 300,000 of 1.2M appointments)."""
     if is_postgres(con):
         con.execute("select setseed(0.7)")
+        sql = f"select {select} from {table}"
         return f"select * from ({sql}) as sampled order by random() limit {rows}"
-    return f"select * from ({sql}) using sample reservoir({rows} rows) repeatable (7)"
+    drawn = f"select rowid from {table} using sample reservoir({rows} rows) repeatable (7)"
+    return f"select {select} from {table} where rowid in ({drawn})"
 
 
 def relation_exists(con: Connection, schema: str, name: str) -> bool:
