@@ -30,17 +30,19 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dagster import DagsterInstance
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
 )
-from dagster_postgres.event_log import PostgresEventLogStorage
-from dagster_postgres.utils import create_pg_engine
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
+
+if TYPE_CHECKING:  # dagster-postgres (0.6 s to import) is imported when it is the storage
+    from dagster_postgres.event_log import PostgresEventLogStorage
 
 
 def _found_once(storage) -> Callable[[str], bool]:
@@ -66,7 +68,7 @@ class HeldEventLog:
         self._held: _HeldSqlite | _HeldPostgres | None = None
         if isinstance(storage, SqliteEventLogStorage):
             self._held = _HeldSqlite(storage, Path(instance.root_directory))
-        elif isinstance(storage, PostgresEventLogStorage):
+        elif type(storage).__module__.startswith("dagster_postgres."):
             self._held = _HeldPostgres(storage)
 
     def hold(self) -> None:
@@ -166,6 +168,8 @@ class _HeldPostgres:
         self._own_engine: Engine | None = None
 
     def hold(self) -> None:
+        from dagster_postgres.utils import create_pg_engine
+
         storage = self._storage
         if self._own_engine is not None:
             return
