@@ -3,7 +3,6 @@
 import json
 import logging
 import os
-import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -27,6 +26,7 @@ from dagster_dbt import (
 
 from orchestration import settings
 from orchestration.defs import parse_state
+from orchestration.defs.build_folders import prune_build_folders
 from orchestration.defs.dbt_parse import parse_dbt_project
 from orchestration.defs.resources import (
     DAILY_FRESHNESS,
@@ -97,26 +97,6 @@ class LocalDbtCliResource(DbtCliResource):
             except Exception:  # only time is at stake: dbt parses the project itself
                 logging.getLogger(__name__).warning("dbt's saved parse not reused", exc_info=True)
         return path
-
-
-KEPT_BUILD_FOLDERS = 20
-
-
-def prune_build_folders(new: Path, keep: int = KEPT_BUILD_FOLDERS) -> None:
-    """dagster-dbt gives each build a target folder of its own (`<op>-<run>-<id>`: dbt's
-    log, run results and compiled SQL, ~10 MB) and removes none: of the folders of
-    earlier builds of the same op beside `new`, the newest `keep` - 1 stay."""
-    op = new.name.rsplit("-", 2)[0]
-    if not new.parent.is_dir() or op == new.name:
-        return
-    earlier = []
-    for folder in new.parent.glob(f"{op}-*-*"):
-        try:
-            earlier.append((folder.stat().st_mtime, folder))
-        except FileNotFoundError:  # removed by another process's build meanwhile
-            continue
-    for _, old in sorted(earlier, reverse=True)[keep - 1 :]:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -71,8 +71,7 @@ def test_frames_read_decimals_as_numbers_and_samples_repeat(target):
         assert frame["amount"].dtype == "float64"
         assert frame["amount"].sum() == pytest.approx(1.25 * 5050)
         picked = [
-            sorted(con.execute(sample(con, "select n from checks_probe.t", 10)).df()["n"])
-            for _ in range(2)
+            sorted(con.execute(sample(con, "n", "checks_probe.t", 10)).df()["n"]) for _ in range(2)
         ]
     assert len(picked[0]) == 10 and picked[0] == picked[1]
 

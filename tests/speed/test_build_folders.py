@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from orchestration.defs.transform import prune_build_folders
+from orchestration.defs.build_folders import prune_build_folders
 from orchestration.project_files import project_files
 
 
