@@ -33,9 +33,6 @@ _CODE = (
     ("ingestion", ("*.py",)),
     ("orchestration", ("*.py",)),
 )
-# written by tools, not by people: dbt's target/, logs/ and anonymous-user id (.user.yml,
-# created by the first dbt run of a checkout), Python's caches
-_GENERATED = {"target", "dbt_packages", "logs", "__pycache__", ".user.yml"}
 
 
 def input_fingerprint(
@@ -56,7 +53,7 @@ def input_fingerprint(
     if map_path:
         digest.update(b"map=" + Path(map_path).read_bytes() + b"\n")
     for folder, patterns in _CODE:
-        for path in project_files(repo / folder, _GENERATED):
+        for path in project_files(repo / folder):
             if any(fnmatch(path.name, pattern) for pattern in patterns):
                 rel = path.relative_to(repo).as_posix()
                 digest.update(f"code={rel}:".encode() + _file_digest(path) + b"\n")

@@ -8,8 +8,12 @@ import os
 from collections.abc import Collection
 from pathlib import Path
 
+# Written by tools, not by people: dbt's target/, logs/, packages and anonymous-user id
+# (.user.yml, created by the first dbt run of a checkout), Python's caches.
+GENERATED = frozenset({"target", "logs", "dbt_packages", ".user.yml", "__pycache__"})
 
-def project_files(folder: Path, skip: Collection[str]) -> list[Path]:
+
+def project_files(folder: Path, skip: Collection[str] = GENERATED) -> list[Path]:
     """Every file under `folder`, sorted, leaving out files and folders named in `skip`
     (at any depth; a skipped folder is never entered)."""
     found: list[Path] = []

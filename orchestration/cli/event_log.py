@@ -168,11 +168,11 @@ class _HeldPostgres:
         self._own_engine: Engine | None = None
 
     def hold(self) -> None:
+        if self._own_engine is not None:
+            return
         from dagster_postgres.utils import create_pg_engine
 
         storage = self._storage
-        if self._own_engine is not None:
-            return
         self._own_engine = storage._engine
         storage._engine = create_pg_engine(
             storage.postgres_url,

@@ -17,7 +17,6 @@ from orchestration.project_files import project_files
 
 _PARTIAL_PARSE = "partial_parse.msgpack"
 _DIGEST = "manifest.digest"  # what the manifest beside it was parsed from, and its hash
-_GENERATED = {"target", "logs", "dbt_packages"}  # dbt's output, not its input
 _PACKAGES = ("dbt-core", "dbt-duckdb", "dbt-postgres")  # the parser and its adapters
 _ENV_VAR = re.compile(r"""env_var\(\s*['"]([A-Za-z0-9_]+)['"]""")
 
@@ -30,7 +29,7 @@ def project_digest(project_dir: Path | None = None) -> str:
     project_dir = project_dir or settings.DBT_PROJECT_DIR
     digest = hashlib.sha256()
     names: set[str] = set()
-    for path in project_files(project_dir, _GENERATED):
+    for path in project_files(project_dir):
         relative = path.relative_to(project_dir)
         content = path.read_bytes()
         digest.update(f"{relative.as_posix()}\0{len(content)}\0".encode())
