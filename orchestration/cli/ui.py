@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -39,7 +40,11 @@ def cmd_ui(args: argparse.Namespace) -> int:
         str(args.port),
     ]
     sys.stdout.flush()
-    os.execv(dagster, command)  # replaces this process: Ctrl-C stops the UI
+    # A process started in the background (`make dev &`, a test harness) may inherit SIGINT
+    # ignored; `dagster dev` treats SIGTERM as SIGINT, so it would then ignore `kill` too
+    # and leave its webserver and daemon running. Ctrl-C and SIGTERM must stop the UI.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.execv(dagster, command)  # replaces this process
     return 0
 
 

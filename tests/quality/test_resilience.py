@@ -28,6 +28,8 @@ LAYERS = ("staging", "marts")
 # a line logged by a step, as Dagster's console logger prints it (--verbose): "... - <step> - ..."
 STEP_STARTED = " - {} - "
 LOCK_ERRORS = ("Could not set lock", "Conflicting lock", "database is locked")
+# dbt starts building the marts (the run is well past loading and staging)
+MARTS_STARTED = "START sql table model marts."
 
 
 def _fresh_copy(built, tmp_path: Path) -> tuple[Path, Path]:
@@ -45,30 +47,6 @@ def _assert_ok(result, what: str) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"{what} failed:\n{output[-4000:]}"
     assert not [e for e in LOCK_ERRORS if e in output], f"{what} met a lock:\n{output[-4000:]}"
-
-
-def test_rereading_every_file_leaves_identical_marts(built, tmp_path):
-    """Every export re-read (new modification times) replaces its rows with the same rows:
-    the marts, staging and raw rows are what the first run built. (--full on unchanged
-    files, which loads nothing: tests/e2e/test_cli_load.py.)"""
-    before = snapshot(built.warehouse, LAYERS)
-    inputs, warehouse = _fresh_copy(built, tmp_path)
-    env = cli_env(tmp_path / "dagster")
-
-    _assert_ok(run_cli(env, inputs, warehouse, "--verbose"), "run 2 (every file read again)")
-    second = snapshot(warehouse, LAYERS)
-    skipped = run_cli(env, inputs, warehouse)
-    _assert_ok(skipped, "run 3 (nothing new, skipped)")
-    assert "nothing rebuilt (--full rebuilds anyway)" in skipped.stdout
-    assert snapshot(warehouse, LAYERS) == second
-
-    assert before.keys() == second.keys()
-    for relation in before:
-        assert second[relation] == before[relation], f"{relation} changed on run 2"
-    raw, raw_before = snapshot(warehouse, ("raw_files",)), snapshot(built.warehouse, ("raw_files",))
-    for relation in raw_before:
-        if relation != "raw_files.loaded_files":  # holds the files' new modification times
-            assert raw[relation] == raw_before[relation], f"{relation} changed"
 
 
 def _start(env: dict, inputs: Path, warehouse: Path) -> subprocess.Popen:
@@ -154,31 +132,49 @@ def _next_run_completes(env: dict, inputs: Path, warehouse: Path) -> None:
     assert not [e for e in LOCK_ERRORS if e in output], output[-4000:]
 
 
-@pytest.mark.parametrize("phase", ["loading", "dbt build"])
-def test_a_run_killed_hard_leaves_the_marts_readable_and_the_next_run_completes(
-    built, tmp_path, phase
+def _killed(env: dict, inputs: Path, warehouse: Path, before: dict, seen) -> str:
+    """A run SIGKILLed once `seen(line)` holds: it wrote only its working copy, and the
+    published file is untouched, readable by anyone. Returns what the run printed."""
+    proc = _start(env, inputs, warehouse)
+    output = _kill_when(proc, seen)
+    assert proc.returncode == -signal.SIGKILL
+    assert _working_copies(warehouse), "the killed run left no working copy"
+    assert snapshot(warehouse, LAYERS) == before
+    return output
+
+
+def test_runs_killed_hard_leave_the_marts_readable_and_rereading_every_file_gives_them_back(
+    built, tmp_path
 ):
+    """A run killed while dlt loads, the next one killed while dbt builds the marts, then a
+    run that completes: every export re-read (new modification times) replaces its rows
+    with the same rows, so staging, the marts and the raw rows are what the first run
+    built; a run after it finds nothing new and rebuilds nothing. (--full on unchanged
+    files, which loads nothing: tests/e2e/test_cli_load.py.)"""
     before = snapshot(built.warehouse, LAYERS)
     inputs, warehouse = _fresh_copy(built, tmp_path)
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     env = {**cli_env(tmp_path / "dagster"), "TMPDIR": str(tmpdir)}
 
-    proc = _start(env, inputs, warehouse)
-    if phase == "loading":
-        output = _kill_when(proc, _loading(tmpdir))
-        assert STEP_STARTED.format("dbt_models") not in output
-    else:
-        output = _kill_when(proc, lambda line: "START sql table model marts." in line)
-        assert "START sql table model marts." in output
-    assert proc.returncode == -signal.SIGKILL
+    output = _killed(env, inputs, warehouse, before, _loading(tmpdir))
+    assert STEP_STARTED.format("dbt_models") not in output
+    output = _killed(env, inputs, warehouse, before, lambda line: MARTS_STARTED in line)
+    assert MARTS_STARTED in output
 
-    # the run wrote only its working copy: the published file is untouched, readable by anyone
-    assert _working_copies(warehouse), "the killed run left no working copy"
-    assert snapshot(warehouse, LAYERS) == before
     _next_run_completes(env, inputs, warehouse)
-    assert snapshot(warehouse, LAYERS) == before
+    second = snapshot(warehouse, LAYERS)
+    assert second == before
     assert _working_copies(warehouse) == [], "the next run left a stale working copy"
+    raw, raw_before = snapshot(warehouse, ("raw_files",)), snapshot(built.warehouse, ("raw_files",))
+    for relation in raw_before:
+        if relation != "raw_files.loaded_files":  # holds the files' new modification times
+            assert raw[relation] == raw_before[relation], f"{relation} changed"
+
+    skipped = run_cli(env, inputs, warehouse)
+    _assert_ok(skipped, "the run after (nothing new, skipped)")
+    assert "nothing rebuilt (--full rebuilds anyway)" in skipped.stdout
+    assert snapshot(warehouse, LAYERS) == second
 
 
 def _working_copies(warehouse: Path) -> list[Path]:

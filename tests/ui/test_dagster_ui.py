@@ -4,6 +4,7 @@ person sees is asserted from the rendered DOM, and screenshots go to data/ui/.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -81,8 +82,22 @@ def ui(tmp_path_factory, demo_build):
         assert error["__typename"] == "RepositoryLocation", error
         yield ui
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        _stop(server)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """SIGTERM stops the UI (`dagster dev`, its webserver, daemon and code servers) even
+    though this test process ignores SIGINT, as xdist workers do; whatever is left after
+    60 s is killed, so no server outlives the test, and the test fails."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
         server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+        pytest.fail("the UI ignored SIGTERM: killed it")
+    with contextlib.suppress(ProcessLookupError):  # a child that outlived `dagster dev`
+        os.killpg(server.pid, signal.SIGKILL)
 
 
 @dataclass
