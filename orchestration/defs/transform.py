@@ -82,8 +82,9 @@ class LocalDbtCliResource(DbtCliResource):
         return None
 
     def _get_unique_target_path(self, *, context) -> Path:
-        """The build's own target folder, given the saved parse when it fits the file this
-        run builds (defs/parse_state.py), which dagster-dbt then leaves as it is."""
+        """The build's own target folder, given a saved parse when one fits the file this
+        run builds (defs/parse_state.py), which dagster-dbt then leaves as it is, and noted
+        with that file so its parse can serve the next build of a file of that name."""
         path = super()._get_unique_target_path(context=context)
         try:
             prune_build_folders(Path(self.project_dir) / path)
@@ -92,8 +93,9 @@ class LocalDbtCliResource(DbtCliResource):
         building = os.environ.get(settings.WAREHOUSE_ENV)  # set by WarehouseResource.dbt_env
         if building and settings.target() == settings.DUCKDB:
             try:
-                target = settings.DBT_PROJECT_DIR / "target"
-                parse_state.seed(target, Path(self.project_dir) / path, building)
+                target, build = settings.DBT_PROJECT_DIR / "target", Path(self.project_dir) / path
+                parse_state.seed(target, build, building)
+                parse_state.note(build, building)
             except Exception:  # only time is at stake: dbt parses the project itself
                 logging.getLogger(__name__).warning("dbt's saved parse not reused", exc_info=True)
         return path

@@ -1,6 +1,7 @@
 """A run's `dbt build` reuses the parse `provider-view` saved, although it builds a file at
 another path (its working copy): dbt itself accepts the re-hashed parse state and does not
-parse the project again, and the state is not reused where the parse could differ."""
+parse the project again, and the state is not reused where the parse could differ. A file
+of another name reuses the parse the last build of a file of that name left."""
 
 from __future__ import annotations
 
@@ -56,14 +57,37 @@ def test_a_build_of_another_file_reuses_the_saved_parse(saved, tmp_path):
     assert REPARSED in _dbt_ls(plain, building, tmp_path / "logs_plain")
 
 
+def _saved_alone(saved: Path, into: Path) -> Path:
+    """A copy of the project's target folder with its saved parse and no build folders."""
+    return shutil.copytree(saved, into, ignore=shutil.ignore_patterns("dbt_models-*", ".parse-*"))
+
+
 def test_another_database_name_or_an_unknown_hash_is_never_reused(saved, tmp_path):
+    target = _saved_alone(saved, tmp_path / "target")
     # dbt names the database after the file: a clinic.duckdb build parses to other nodes
-    assert not parse_state.seed(saved, tmp_path / "a", str(tmp_path / "clinic.duckdb.1.building"))
+    assert not parse_state.seed(target, tmp_path / "a", str(tmp_path / "clinic.duckdb.1.building"))
     assert not (tmp_path / "a").exists()
 
     # a saved hash this module cannot reproduce (here: the recorded path is wrong)
-    other = tmp_path / "other_target"
-    shutil.copytree(saved, other, ignore=shutil.ignore_patterns("dbt_models-*", ".parse-*"))
-    (other / parse_state.PROFILE).write_text(json.dumps({"path": "/elsewhere/warehouse.duckdb"}))
-    assert not parse_state.seed(other, tmp_path / "b", str(tmp_path / "warehouse.duckdb.2"))
+    (target / parse_state.PROFILE).write_text(json.dumps({"path": "/elsewhere/warehouse.duckdb"}))
+    assert not parse_state.seed(target, tmp_path / "b", str(tmp_path / "warehouse.duckdb.2"))
     assert not (tmp_path / "b").exists()
+
+
+def test_a_build_of_a_file_of_another_name_reuses_the_parse_of_the_last_build_of_that_name(
+    saved, tmp_path
+):
+    target = _saved_alone(saved, tmp_path / "target")
+    first, second = target / "dbt_models-1", target / "dbt_models-2"
+    first_file = str(tmp_path / "clinic.duckdb.run1.building")
+    assert not parse_state.seed(target, first, first_file)
+    parse_state.note(first, first_file)
+    # the first build of the name parses the project whole, and leaves its parse behind
+    assert "saved manifest not found" in _dbt_ls(first, Path(first_file), tmp_path / "logs_1")
+
+    second_file = str(tmp_path / "clinic.duckdb.run2.building")
+    assert parse_state.seed(target, second, second_file)
+    log = _dbt_ls(second, Path(second_file), tmp_path / "logs_2")
+    assert REUSED in log and REPARSED not in log
+    # a file named otherwise still gets neither parse
+    assert not parse_state.seed(target, target / "c", str(tmp_path / "other.duckdb.3.building"))
