@@ -79,13 +79,16 @@ def _rehashed(profile: Path, state_file: Path, build_path: str) -> bytes | None:
 
     try:
         parsed_with = json.loads(profile.read_text(encoding="utf-8"))["path"]
-        state = msgpack.unpackb(state_file.read_bytes(), strict_map_key=False)
-        saved_hash = state["state_check"]["profile_hash"]
-    except Exception:  # missing, or half written by a build still running: not this one
+    except (OSError, ValueError, KeyError):
         return None
     before, after = _connection_info(parsed_with), _connection_info(build_path)
     if [i for i in before if i[0] != "path"] != [i for i in after if i[0] != "path"]:
         return None  # another database name or setting: the parse may differ
+    try:
+        state = msgpack.unpackb(state_file.read_bytes(), strict_map_key=False)
+        saved_hash = state["state_check"]["profile_hash"]
+    except Exception:  # missing, or half written by a build still running: not this one
+        return None
     if saved_hash != {"name": "sha256", "checksum": _profile_hash(before)}:
         return None  # dbt hashes differently than this module assumes
     saved_hash["checksum"] = _profile_hash(after)
