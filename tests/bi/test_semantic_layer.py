@@ -201,14 +201,24 @@ def test_clinic_consults_from_the_facts_add_up_to_the_provider_mart(bi_warehouse
     _assert_same(got, mart, {"consults": 0, "conversion": 1e-9})
 
 
-@pytest.mark.parametrize("grain", ["month", "week", "day"])
-def test_provider_metrics_cannot_be_asked_for_below_a_quarter(bi_warehouse, grain):
-    for metric in ("provider_conversion", "average_ticket", "revenue_per_ad_dollar"):
-        result = mf(
-            bi_warehouse.path, "query", "--metrics", metric, "--group-by", f"metric_time__{grain}"
-        )
-        assert result.returncode != 0, (metric, grain)
-        assert "does not match any of the available group-by-items" in result.stdout
+# every provider metric at the grain just below a quarter, and one at every finer grain
+# (the same rule refuses them all: the provider facts are quarterly; mf starts in ~4 s)
+@pytest.mark.parametrize(
+    ("metric", "grain"),
+    [
+        ("provider_conversion", "month"),
+        ("average_ticket", "month"),
+        ("revenue_per_ad_dollar", "month"),
+        ("provider_conversion", "week"),
+        ("provider_conversion", "day"),
+    ],
+)
+def test_provider_metrics_cannot_be_asked_for_below_a_quarter(bi_warehouse, metric, grain):
+    result = mf(
+        bi_warehouse.path, "query", "--metrics", metric, "--group-by", f"metric_time__{grain}"
+    )
+    assert result.returncode != 0, (metric, grain)
+    assert "does not match any of the available group-by-items" in result.stdout
 
 
 def test_the_clinic_conversion_has_no_provider_dimension(bi_warehouse):
