@@ -41,14 +41,14 @@ def record(folder: Path, path: str) -> None:
     """Note beside a fresh parse in `folder` the DuckDB path it was parsed with."""
     if (folder / PARTIAL_PARSE).exists():
         (folder / SAVED).write_bytes((folder / PARTIAL_PARSE).read_bytes())
-        (folder / PROFILE).write_text(json.dumps({"path": path}), encoding="utf-8")
+        note(folder, path)
 
 
-def note(build_target: Path, build_path: str) -> None:
-    """Note in a build's folder the DuckDB path it builds, so that the parse dbt leaves
-    there can seed later builds of files with the same database name."""
-    build_target.mkdir(parents=True, exist_ok=True)
-    (build_target / PROFILE).write_text(json.dumps({"path": build_path}), encoding="utf-8")
+def note(folder: Path, path: str) -> None:
+    """Note in `folder` the DuckDB path the parse there is (or a build into it will be)
+    made with, so that parse can seed later builds of files with the same database name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / PROFILE).write_text(json.dumps({"path": path}), encoding="utf-8")
 
 
 def seed(project_target: Path, build_target: Path, build_path: str) -> bool:
