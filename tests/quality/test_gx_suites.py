@@ -159,3 +159,24 @@ def test_no_suite_reads_email_or_phone():
     for suite in RAW_SUITES + STAGING_SUITES:
         read = [part.strip().split(" as ")[-1] for part in suite.select.split(",")]
         assert "email" not in read and "phone" not in read, suite.name
+
+
+def test_a_staged_view_above_max_rows_is_sampled_like_a_table(staged):
+    """stg_files__* only filter their base model, so they are views, which have no row
+    ids: the sample of a view is drawn over its rows, as large and as repeatable."""
+    with duckdb.connect(str(staged)) as con:
+        con.execute("alter table staging.stg_files__invoice_lines rename to lines")
+        con.execute(
+            "create view staging.stg_files__invoice_lines as"
+            " select * from staging.lines where line_id <> 'l4'"
+        )
+    suite = SUITES["staging__stg_files__invoice_lines"]
+    with duckdb.connect(str(staged), read_only=True) as con:
+        whole, whole_note = read_frame(con, suite, 3)
+        samples = [read_frame(con, suite, 2) for _ in range(2)]
+    assert (len(whole), whole_note) == (3, "")
+    assert [(len(frame), note) for frame, note in samples] == [
+        (2, " (a sample of 2 of 3 rows)")
+    ] * 2
+    assert samples[0][0].equals(samples[1][0])
+    assert set(samples[0][0]["line_id"]) < {"l1", "l2", "l3"}

@@ -1,5 +1,7 @@
 -- One row per providers key whose references resolve (base_files__providers); the others are in
 -- stg_files__quarantine with stage 'staging' and the reason.
+-- A view: the base model holds the parsed, deduplicated rows; this only filters them.
+{{ config(materialized='view') }}
 with
 
 checked as (
