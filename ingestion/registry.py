@@ -49,6 +49,11 @@ class ApiSource:
     def staging_model(self, entity: str) -> str:
         return f"stg_{self.name}__{entity}"
 
+    @property
+    def staging_prefixes(self) -> tuple[str, str]:
+        """The names of the models in its staging folder begin with one of these."""
+        return (f"base_{self.name}__", f"stg_{self.name}__")
+
 
 _BOOKING_ENTITIES = (
     "locations",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import duckdb
 import pytest
 import yaml
 from dagster import AssetKey
@@ -121,6 +122,41 @@ def test_checks_that_read_a_left_out_source_are_left_out_too(graph, monkeypatch)
     for name in ("row_accounting", "freshness", "gx_suite"):
         assert ("stg_zenoti__appointments", name) in without_files
         assert ("stg_zenoti__appointments", name) not in files_only
+
+
+def test_a_run_leaves_out_the_staging_of_sources_never_loaded_and_their_tests(graph):
+    keys = EnabledSourcesSelection(("files",), ("zenoti", "leads")).resolve(graph)
+    checks = EnabledSourcesSelection(("files",), ("zenoti", "leads")).resolve_checks(graph)
+    staged = {key.path[-1] for key in keys if key.path[0] == "staging"}
+    assert not {m for m in staged if m.startswith(("stg_zenoti__", "base_zenoti__", "stg_leads__"))}
+    # the other sources' staging, the unions that read whichever exist, and their tests stay
+    assert {
+        "stg_files__appointments",
+        "base_files__appointments",
+        "stg_boulevard__appointments",
+    } <= staged
+    assert AssetKey(["intermediate", "int_appointments_unioned"]) in keys
+    checked = {key.asset_key.path[-1] for key in checks}
+    assert "stg_boulevard__appointments" in checked and "int_leads_unioned" in checked
+    assert not {m for m in checked if m.startswith(("stg_zenoti__", "stg_leads__"))}
+
+
+def test_never_loaded_names_the_sources_of_which_the_warehouse_holds_nothing(tmp_path):
+    from orchestration.defs.api_sources import never_loaded
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    others = tuple(s for s in API_SOURCES if s != "zenoti")
+    # no warehouse yet: every source the run does not load
+    assert never_loaded(str(warehouse), ("files", "zenoti")) == others
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw_google_ads")
+        con.execute("create table raw_google_ads.ad_spend (spend_date date)")
+        con.execute("create schema raw_meta_ads")  # a schema without tables holds nothing
+        con.execute("create schema staging")
+        con.execute("create table staging.stg_boulevard__services (service_id text)")
+        con.execute("create table staging.stg_files__services (service_id text)")
+    assert never_loaded(str(warehouse), ("files",)) == ("meta_ads", "zenoti", "leads")
+    assert never_loaded(str(warehouse), ("files", "zenoti", "leads", "meta_ads")) == ()
 
 
 def test_the_registry_and_settings_import_without_dagster():

@@ -31,13 +31,13 @@
 {%- endmacro %}
 
 {#- Left joins of `relation` to the keys it references, aliased ref_<column>. A key
-    staged by any source of that entity counts (var canonical_sources): a shifts file may
-    name providers a booking system supplies. -#}
+    staged by any source of that entity counts (staged_relations): a shifts file may name
+    providers a booking system supplies. -#}
 {% macro reference_joins(entity, relation) -%}
     {%- for column, model, key in files_references(entity) %}
     left join (
-        {%- for source in var('canonical_sources')[model.split('__')[1]] %}
-        select {{ key }} as key from {{ ref('stg_' ~ source ~ '__' ~ model.split('__')[1]) }}
+        {%- for _source, staged in staged_relations(model.split('__')[1]) %}
+        select {{ key }} as key from {{ staged }}
         {%- if not loop.last %}
         union
         {%- endif %}

@@ -41,13 +41,29 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Every staged location, whichever source it came from (var canonical_sources): the
-    lookup that gives a row its clinic and the time zone its local times are read in (a
-    file of shifts may name locations that a booking system supplies). -#}
+{#- The staging relation of `entity` of each source that stages it (var
+    canonical_sources), as (source, relation) pairs. Each is a ref(), so dbt builds them
+    first. When the model runs, a relation that does not exist is left out: the staging of
+    an API source never loaded, which a CLI run does not build (it would hold no rows;
+    orchestration/defs/api_sources.py). The file source's staging is always built. -#}
+{% macro staged_relations(entity) -%}
+    {%- set found = [] -%}
+    {%- for source in var('canonical_sources')[entity] -%}
+        {%- set relation = ref('stg_' ~ source ~ '__' ~ entity) -%}
+        {%- if not execute or load_relation(relation) is not none -%}
+            {%- do found.append((source, relation)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{#- Every staged location, whichever source it came from (staged_relations): the lookup
+    that gives a row its clinic and the time zone its local times are read in (a file of
+    shifts may name locations that a booking system supplies). -#}
 {% macro staged_locations() -%}
     (
-        {%- for source in var('canonical_sources')['locations'] %}
-        select location_id, clinic_id, timezone from {{ ref('stg_' ~ source ~ '__locations') }}
+        {%- for _source, relation in staged_relations('locations') %}
+        select location_id, clinic_id, timezone from {{ relation }}
         {%- if not loop.last %}
         union all
         {%- endif %}

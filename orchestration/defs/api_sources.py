@@ -13,8 +13,10 @@ the raw assets of the sources in PROVIDER_VIEW_SOURCES only. A source that is no
 is simply not part of the job, so its assets stay "never materialized" (or keep their
 last real load) in the UI instead of showing a fake success, and nothing downstream is
 skipped on its account: its dbt staging models read an empty relation while its raw
-tables do not exist. Materializing a listed source that is not configured fails that
-asset with the missing keys named.
+tables do not exist. A CLI run also leaves out the staging models of a source the
+warehouse never loaded (`never_loaded`): they would hold no rows, and the unions read the
+staged relations that exist (dbt macro staged_relations). Materializing a listed source
+that is not configured fails that asset with the missing keys named.
 
 An ad source loads all its accounts (`sources.<source>.accounts`, each with its clinic) in
 one run. An account that fails does not stop the others: they load and their look-back
@@ -118,30 +120,71 @@ api_source_assets = list(API_ASSETS.values())
 
 
 class EnabledSourcesSelection(AssetSelection):
-    """Every asset except the raw groups of the sources not enabled, with the checks on
-    those assets, except checks that also read a left-out source's raw tables. The
-    sources are given (the CLI's run), else read from PROVIDER_VIEW_SOURCES when the job
-    is resolved (code-location load), not at import."""
+    """Every asset except the raw groups of the sources not enabled and the staging models
+    of the sources `never_loaded` names, with the checks on those assets, except checks
+    that also read a left-out asset. The sources are given (the CLI's run), else read from
+    PROVIDER_VIEW_SOURCES when the job is resolved (code-location load), not at import."""
 
-    def __init__(self, sources: tuple[str, ...] | None = None):
+    def __init__(self, sources: tuple[str, ...] | None = None, never_loaded: tuple[str, ...] = ()):
         self.enabled = sources
+        self.never_loaded = never_loaded
 
-    def _left_out(self) -> AssetSelection:
+    def _left_out(
+        self, asset_graph: "BaseAssetGraph", allow_missing: bool
+    ) -> AbstractSet[AssetKey]:
         enabled = settings.enabled_sources() if self.enabled is None else self.enabled
-        return AssetSelection.groups(*(f"raw_{s}" for s in settings.SOURCES if s not in enabled))
+        raw = AssetSelection.groups(*(f"raw_{s}" for s in settings.SOURCES if s not in enabled))
+        prefixes = tuple(p for s in self.never_loaded for p in API_SOURCES[s].staging_prefixes)
+        staging = AssetSelection.groups("staging").resolve_inner(asset_graph, allow_missing)
+        unbuilt = {key for key in staging if prefixes and key.path[-1].startswith(prefixes)}
+        return raw.resolve_inner(asset_graph, allow_missing) | unbuilt
 
     def resolve_inner(
         self, asset_graph: "BaseAssetGraph", allow_missing: bool
     ) -> AbstractSet[AssetKey]:
-        return (AssetSelection.all() - self._left_out()).resolve_inner(asset_graph, allow_missing)
+        everything = AssetSelection.all().resolve_inner(asset_graph, allow_missing)
+        return everything - self._left_out(asset_graph, allow_missing)
 
     def resolve_checks_inner(
         self, asset_graph: "BaseAssetGraph", allow_missing: bool
     ) -> AbstractSet[AssetCheckKey]:
         selected = self.resolve_inner(asset_graph, allow_missing)
-        left_out = self._left_out().resolve_inner(asset_graph, allow_missing)
+        left_out = self._left_out(asset_graph, allow_missing)
         return {
             key
             for key in asset_graph.asset_check_keys
             if key.asset_key in selected and not asset_graph.get(key).parent_entity_keys & left_out
         }
+
+
+# The run tag naming the sources whose staging a CLI run leaves out (never_loaded).
+STAGING_LEFT_OUT_TAG = "provider_view/staging_left_out"
+
+
+def never_loaded(warehouse: str, running: tuple[str, ...]) -> tuple[str, ...]:
+    """The API sources that this run does not load and of which the warehouse holds
+    nothing, neither raw tables nor staging: their staging would hold no rows, so the run
+    leaves it out. Where the PostgreSQL warehouse cannot be read, none (the run reports
+    the connection itself)."""
+    from orchestration.quality.warehouse import read_only_target, unavailable
+
+    candidates = tuple(name for name in API_SOURCES if name not in running)
+    if not candidates or unavailable(warehouse):
+        return candidates if settings.target() == settings.DUCKDB else ()
+    with read_only_target(warehouse) as con:
+        held = [
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        ]
+    return tuple(
+        name
+        for name in candidates
+        if not any(relation.startswith(_held_prefixes(API_SOURCES[name])) for relation in held)
+    )
+
+
+def _held_prefixes(spec: ApiSource) -> tuple[str, ...]:
+    """`schema.name` of what the warehouse holds of a source: raw tables, staging models."""
+    return (f"{spec.dataset}.", *(f"staging.{p}" for p in spec.staging_prefixes))

@@ -200,14 +200,17 @@ class WarehouseResource(ConfigurableResource):
         return str(copy.publish())
 
     @contextmanager
-    def dbt_env(self) -> Iterator[None]:
+    def dbt_env(self, indirect_selection: str | None = None) -> Iterator[None]:
         """dbt's profile reads the file from the environment: point it at this run's file
         while the dbt process is started. dbt writes no log file of its own: the run's log
         has dbt's info lines already, and writing them twice cost ~1.5 s of a demo build;
-        DBT_LOG_LEVEL_FILE=info (or debug) brings dbt.log back in the build's folder."""
+        DBT_LOG_LEVEL_FILE=info (or debug) brings dbt.log back in the build's folder.
+        `indirect_selection`: which tests dbt adds to the selected models (dagster-dbt
+        reads DBT_INDIRECT_SELECTION when it starts dbt)."""
         values = {
             settings.WAREHOUSE_ENV: self.warehouse_path(),
             "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "none"),
+            **({"DBT_INDIRECT_SELECTION": indirect_selection} if indirect_selection else {}),
         }
         before = {name: os.environ.get(name) for name in values}
         os.environ.update(values)

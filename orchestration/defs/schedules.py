@@ -5,11 +5,12 @@ from dagster import ScheduleDefinition, define_asset_job
 from orchestration.defs.api_sources import EnabledSourcesSelection
 
 
-def refresh_job_for(sources: tuple[str, ...] | None = None):
-    """The refresh job over `sources` (the CLI's run), or over the enabled sources."""
+def refresh_job_for(sources: tuple[str, ...] | None = None, never_loaded: tuple[str, ...] = ()):
+    """The refresh job over `sources` (the CLI's run), or over the enabled sources,
+    without the staging of the sources `never_loaded` names (api_sources.never_loaded)."""
     return define_asset_job(
         name="refresh",
-        selection=EnabledSourcesSelection(sources),
+        selection=EnabledSourcesSelection(sources, never_loaded),
         description=(
             "Load every enabled source (PROVIDER_VIEW_SOURCES, default files), then dbt build "
             "(models, tests, checks)."

@@ -26,6 +26,7 @@ from dagster_dbt import (
 
 from orchestration import settings
 from orchestration.defs import parse_state
+from orchestration.defs.api_sources import STAGING_LEFT_OUT_TAG
 from orchestration.defs.build_folders import prune_build_folders
 from orchestration.defs.dbt_parse import parse_dbt_project
 from orchestration.defs.resources import (
@@ -121,8 +122,12 @@ def dbt_build_args(as_of: str | None) -> list[str]:
     pool=WAREHOUSE_POOL,
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """`dbt build`: models in dependency order, each followed by its tests."""
-    with warehouse.dbt_env():  # the dbt process builds this run's file
+    """`dbt build`: models in dependency order, each followed by its tests. When the run
+    leaves out the staging of sources never loaded, a test of theirs is not run because it
+    also reads a seed the run builds (dbt's `cautious` selection)."""
+    left_out = context.run.tags.get(STAGING_LEFT_OUT_TAG)
+    # the dbt process builds this run's file
+    with warehouse.dbt_env(indirect_selection="cautious" if left_out else None):
         invocation = dbt.cli(dbt_build_args(warehouse.as_of_date()), context=context)
     yield from invocation.stream()
 

@@ -8,6 +8,8 @@ import pytest
 from dagster import DagsterInstance
 
 from ingestion.files.entities import ENTITIES
+from ingestion.registry import API_SOURCES
+from orchestration.defs.api_sources import STAGING_LEFT_OUT_TAG
 
 # staging models whose key is not the raw key's text (ad_spend is keyed on typed columns)
 STAGED_KEY = {
@@ -82,6 +84,19 @@ def test_cli_prints_what_was_loaded_and_where(small_clinic):
     assert str(small_clinic.warehouse) in out
     staged = small_clinic.query("select count(*) from staging.stg_files__appointments")[0][0]
     assert "appointments" in out and f"{staged:,}" in out
+
+
+def test_a_files_run_leaves_out_the_staging_of_the_api_sources_never_loaded(small_clinic):
+    staged = small_clinic.query(
+        "select table_name from information_schema.tables where table_schema = 'staging'"
+    )
+    assert staged and all(name.startswith(("base_files__", "stg_files__")) for (name,) in staged)
+    # the unions read the file source's staging alone, and the run says what it left out
+    unioned = small_clinic.query("select count(*) from intermediate.int_appointments_unioned")
+    assert unioned == small_clinic.query("select count(*) from staging.stg_files__appointments")
+    with DagsterInstance.from_config(small_clinic.env["DAGSTER_HOME"]) as instance:
+        (run,) = instance.get_runs()
+    assert run.tags[STAGING_LEFT_OUT_TAG] == ",".join(s for s in API_SOURCES)
 
 
 def test_cli_progress_is_one_line_per_step_with_counts_and_time(small_clinic):

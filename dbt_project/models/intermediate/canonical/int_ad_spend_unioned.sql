@@ -1,7 +1,7 @@
 -- The one door to ad_spend for every other model: every source that stages it (var
 -- canonical_sources, from ingestion/registry.py), one stg_<source>__ad_spend each.
--- Each source's staging model has these columns and types; one not loaded adds no rows
--- (it reads an empty relation). The key tests (_canonical__models.yml) check that two
+-- Each source's staging model has these columns and types; a source never loaded adds no
+-- rows (staged_relations). The key tests (_canonical__models.yml) check that two
 -- sources never deliver the same key.
 {%- set columns = [
     'spend_date',
@@ -15,15 +15,15 @@
     'clicks',
     'currency',
 ] %}
-{%- set sources = var('canonical_sources')['ad_spend'] %}
+{%- set relations = staged_relations('ad_spend') %}
 with
-{% for source in sources %}
+{% for source, relation in relations %}
 {{ source }} as (
-    select * from {{ ref('stg_' ~ source ~ '__ad_spend') }}
+    select * from {{ relation }}
 ),
 {% endfor %}
 final as (
-    {{ union_all(sources, columns) }}
+    {{ union_all(relations | map('first') | list, columns) }}
 )
 
 select * from final

@@ -10,15 +10,15 @@
     'start_date',
     'shift_minutes',
 ] %}
-{%- set sources = var('canonical_sources')['provider_shifts'] %}
+{%- set relations = staged_relations('provider_shifts') %}
 with
-{% for source in sources %}
+{% for source, relation in relations %}
 {{ source }} as (
-    select * from {{ ref('stg_' ~ source ~ '__provider_shifts') }}
+    select * from {{ relation }}
 ),
 {% endfor %}
 final as (
-    {{ union_all(sources, columns) }}
+    {{ union_all(relations | map('first') | list, columns) }}
 )
 
 select * from final
