@@ -1,5 +1,6 @@
-"""An enforced contract turns a changed column type into a failed build, not a surprised
-dashboard: the same model builds as declared and fails once its SQL changes a type."""
+"""An enforced contract turns a changed column type or a NULL in a NOT NULL column into a
+failed build, not a surprised dashboard: the same model builds as declared and fails once
+its SQL changes a type or lets a NULL key through. BI tools see the NOT NULL columns."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import duckdb
 
 from .conftest import DBT_PROJECT
 
@@ -31,7 +34,7 @@ def _run_dim_services(project: Path, warehouse: Path, scratch: Path):
     )
 
 
-def test_a_changed_column_type_fails_the_build(bi_warehouse, tmp_path):
+def test_a_changed_column_type_or_a_null_key_fails_the_build(bi_warehouse, tmp_path):
     project = tmp_path / "dbt_project"
     shutil.copytree(DBT_PROJECT, project, ignore=shutil.ignore_patterns("target", "logs"))
     warehouse = tmp_path / "warehouse.duckdb"
@@ -53,3 +56,24 @@ def test_a_changed_column_type_fails_the_build(bi_warehouse, tmp_path):
     changed = _run_dim_services(project, warehouse, tmp_path / "t2")
     assert changed.returncode != 0
     assert "contract" in changed.stdout.lower() and "is_consultation" in changed.stdout
+
+    model.write_text(sql.replace("select * from final", _NULL_KEY_ROW), encoding="utf-8")
+    null_key = _run_dim_services(project, warehouse, tmp_path / "t3")
+    assert null_key.returncode != 0
+    assert "NOT NULL constraint failed" in null_key.stdout and "service_id" in null_key.stdout
+
+
+# a row without a service_id (the key's constraint must refuse it)
+_NULL_KEY_ROW = "select * from final union all select null, 'x', 'consultation', true"
+
+
+def test_the_published_marts_declare_their_keys_not_null(bi_warehouse):
+    with duckdb.connect(str(bi_warehouse.path), read_only=True) as con:
+        nullable = dict(
+            con.execute(
+                "select column_name, is_nullable from duckdb_columns()"
+                " where schema_name = 'marts' and table_name = 'fct_appointments'"
+            ).fetchall()
+        )
+    assert nullable["appointment_id"] is False
+    assert nullable["cancelled_at"] is True
