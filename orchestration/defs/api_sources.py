@@ -136,7 +136,7 @@ class EnabledSourcesSelection(AssetSelection):
         raw = AssetSelection.groups(*(f"raw_{s}" for s in settings.SOURCES if s not in enabled))
         prefixes = tuple(p for s in self.never_loaded for p in API_SOURCES[s].staging_prefixes)
         staging = AssetSelection.groups("staging").resolve_inner(asset_graph, allow_missing)
-        unbuilt = {key for key in staging if prefixes and key.path[-1].startswith(prefixes)}
+        unbuilt = {key for key in staging if key.path[-1].startswith(prefixes)}
         return raw.resolve_inner(asset_graph, allow_missing) | unbuilt
 
     def resolve_inner(
@@ -169,7 +169,9 @@ def never_loaded(warehouse: str, running: tuple[str, ...]) -> tuple[str, ...]:
     from orchestration.quality.warehouse import read_only_target, unavailable
 
     candidates = tuple(name for name in API_SOURCES if name not in running)
-    if not candidates or unavailable(warehouse):
+    if not candidates:
+        return ()
+    if unavailable(warehouse):  # no DuckDB file yet holds nothing; a server we cannot read
         return candidates if settings.target() == settings.DUCKDB else ()
     with read_only_target(warehouse) as con:
         held = [

@@ -123,8 +123,8 @@ def dbt_build_args(as_of: str | None) -> list[str]:
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """`dbt build`: models in dependency order, each followed by its tests. When the run
-    leaves out the staging of sources never loaded, a test of theirs is not run because it
-    also reads a seed the run builds (dbt's `cautious` selection)."""
+    leaves out the staging of sources never loaded, dbt's `cautious` selection keeps their
+    tests out too (by default a test runs when any model or seed it reads is selected)."""
     left_out = context.run.tags.get(STAGING_LEFT_OUT_TAG)
     # the dbt process builds this run's file
     with warehouse.dbt_env(indirect_selection="cautious" if left_out else None):
