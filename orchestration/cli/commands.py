@@ -172,16 +172,15 @@ def materialize(run: RunSettings, verbose: bool = False, full: bool = False) -> 
     from orchestration.cli.progress import StepProgress
     from orchestration.cli.stale_runs import reclaim_dead_runs
     from orchestration.definitions import defs
-    from orchestration.defs.api_sources import STAGING_LEFT_OUT_TAG, never_loaded
+    from orchestration.defs.api_sources import never_loaded
     from orchestration.defs.schedules import refresh_job_for
 
     # the UI and the schedule of this instance run the same
     settings.record_last_run(run.warehouse, run.sources, run.inputs)
-    left_out = never_loaded(str(run.warehouse), run.sources)
     job = Definitions(
         assets=defs.assets,
         asset_checks=defs.asset_checks,
-        jobs=[refresh_job_for(run.sources, left_out)],
+        jobs=[refresh_job_for(run.sources, never_loaded(str(run.warehouse), run.sources))],
         resources=defs.resources,
     ).resolve_job_def("refresh")
     run_id = str(uuid.uuid4())
@@ -202,10 +201,7 @@ def materialize(run: RunSettings, verbose: bool = False, full: bool = False) -> 
                 run_config=run.run_config(fingerprint, level),
                 raise_on_error=False,
                 run_id=run_id,
-                tags={
-                    **_run_tags(run),
-                    **({STAGING_LEFT_OUT_TAG: ",".join(left_out)} if left_out else {}),
-                },
+                tags=_run_tags(run),
             )
     from orchestration.cli.check_report import format_check_results
 
