@@ -81,8 +81,13 @@ def parse_export(name: str, raw: bytes, columns: list[str], required: list[str])
     or an unparseable file raises ExportFileError naming the file (and the column)."""
     if raw.startswith(b"\xef\xbb\xbf"):  # spreadsheet tools write a UTF-8 BOM
         raw = raw[3:]
-    _check_utf8(name, raw)
-    header_line = raw.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    end_of_header = raw.find(b"\n")  # a slice: splitting would copy the whole file
+    try:
+        header_line = raw[: end_of_header if end_of_header >= 0 else len(raw)].decode("utf-8")
+    except UnicodeDecodeError:
+        _check_utf8(name, raw)
+        raise
+    header_line = header_line.rstrip("\r")
     if not header_line.strip():
         raise ExportFileError(f"{name}: empty file, no header row")
     header = [h.strip().lower() for h in next(csv.reader([header_line]))]
@@ -98,6 +103,8 @@ def parse_export(name: str, raw: bytes, columns: list[str], required: list[str])
     table, rejected = _parse(name, raw, header, use_threads=True)
     if any(r[0] < 1 for r in rejected):  # only the serial reader knows line numbers
         table, rejected = _parse(name, raw, header, use_threads=False)
+    if rejected:  # the parser checks UTF-8 in the rows it keeps, not in those it skips
+        _check_utf8(name, raw)
     table = table.select([c for c in header if c in columns])
     for column in columns:
         if column not in table.column_names:  # optional column absent from this file
@@ -140,6 +147,7 @@ def _parse(
             ),
         )
     except pa.ArrowInvalid as exc:
+        _check_utf8(name, raw)  # the parser's own UTF-8 check names no row: say which
         raise ExportFileError(f"{name}: cannot be parsed as CSV: {exc}") from exc
     return table, rejected
 

@@ -125,43 +125,64 @@ def _key_parts(entity: Entity) -> list[str]:
     ]
 
 
-def _key_columns(entity: Entity) -> tuple[list[str], list[str]]:
-    """SQL (expression, name) pairs of what `_conflicting_duplicates` compares rows by:
-    the key parts, the key as a reason shows it, and a hash of the row's values."""
+def _key_parts_named(entity: Entity) -> list[tuple[str, str]]:
+    """SQL (expression, name) pairs that say two rows are versions of one record: the
+    key parts, plus the version column when the entity has one."""
     parts = _key_parts(entity)
     if entity.version_column:
         parts.append(f"trim({_ident(entity.version_column)})")
-    values = ", ".join(f"coalesce(trim({_ident(c)}), '')" for c in entity.column_names)
-    shown_key = " || '|' || ".join(f"coalesce(trim({_ident(k)}), '')" for k in entity.key)
-    return parts + [shown_key, f"hash({values})"], [f"_part{i}" for i in range(len(parts))] + [
-        "shown_key",
-        "row_hash",
-    ]
+    return [(part, f"_part{i}") for i, part in enumerate(parts)]
 
 
-def _conflicting_duplicates(entity: Entity) -> str:
+def _conflicting_duplicates(
+    con: duckdb.DuckDBPyConnection, entity: Entity, rows: pa.Table
+) -> pa.Table:
     """A key twice in one file with other values and nothing to order the two by (the
     same updated_at, or no updated_at): the last row is kept, earlier ones quarantined.
-    SQL for (_row_number, _reason) of those earlier rows among the rows of `checked`
-    with no other reason; a group by finds the few repeated keys, no window sorts the
-    whole file."""
-    names = [n for n in _key_columns(entity)[1] if n.startswith("_part")]
-    same_key = " and ".join(f"c.{n} is not distinct from d.{n}" for n in names)
-    return f"""
-        with candidates as (select * from checked where _reason = ''),
+    Returns (_row_number, _reason) of those earlier rows among the rows of `checked`
+    with no other reason. A group by finds the few repeated keys; only their rows are
+    hashed and compared, and no window sorts the whole file."""
+    part_names = [name for _, name in _key_parts_named(entity)]
+    names = ", ".join(part_names)
+    same_key = " and ".join(f"c.{n} is not distinct from d.{n}" for n in part_names)
+    groups = con.sql(
+        f"""
+        with candidates as (select _row_number, {names} from checked where _reason = ''),
         repeated as (
-            select {", ".join(names)}, max(_row_number) as kept_row
-            from candidates group by {", ".join(names)}
-            having count(*) > 1 and min(row_hash) <> max(row_hash)
+            select {names}, max(_row_number) as kept_row
+            from candidates group by {names} having count(*) > 1
         )
-        select c._row_number,
-               {_quote(f"duplicate {', '.join(entity.key)} '")}
-               || left(c.shown_key, {_SHOWN_CHARS})
-               || ''' with other values in this file (row ' || d.kept_row || ' is kept)'
-               as _reason
-        from candidates c join repeated d on {same_key}
-        where c._row_number <> d.kept_row
+        select c._row_number, d.kept_row from candidates c join repeated d on {same_key}
         """
+    ).to_arrow_table()
+    values = ", ".join(f"coalesce(trim({_ident(c)}), '')" for c in entity.column_names)
+    shown_key = " || '|' || ".join(f"coalesce(trim({_ident(k)}), '')" for k in entity.key)
+    con.register("members", rows.filter(pc.is_in(rows["_row_number"], groups["_row_number"])))
+    con.register("groups", groups)
+    try:
+        return con.sql(
+            f"""
+            with hashed as (
+                select _row_number, kept_row, {shown_key} as shown_key,
+                       hash({values}) as row_hash
+                from members join groups using (_row_number)
+            ),
+            conflicting as (
+                select kept_row from hashed group by kept_row
+                having min(row_hash) <> max(row_hash)
+            )
+            select _row_number,
+                   {_quote(f"duplicate {', '.join(entity.key)} '")}
+                   || left(shown_key, {_SHOWN_CHARS})
+                   || ''' with other values in this file (row ' || kept_row || ' is kept)'
+                   as _reason
+            from hashed join conflicting using (kept_row)
+            where _row_number <> kept_row
+            """
+        ).to_arrow_table()
+    finally:
+        con.unregister("members")
+        con.unregister("groups")
 
 
 def split_rows(
@@ -181,7 +202,7 @@ def split_rows(
         + "})"
     )
     record_key = ", ".join(f"trim({_ident(k)})" for k in entity.key)
-    keys = ", ".join(f"{e} as {n}" for e, n in zip(*_key_columns(entity), strict=True))
+    keys = ", ".join(f"{part} as {name}" for part, name in _key_parts_named(entity))
     con.execute("set TimeZone = 'UTC'")  # a naive timestamp reads as UTC (see rules.py)
     con.register("export_rows", rows)
     try:
@@ -194,12 +215,14 @@ def split_rows(
         )
     finally:
         con.unregister("export_rows")
-    reasons_of_bad = con.sql(
-        f"""
-        select _row_number, _reason from checked where _reason <> ''
-        union all select * from ({_conflicting_duplicates(entity)})
-        """
-    ).to_arrow_table()
+    reasons_of_bad = pa.concat_tables(
+        [
+            con.sql(
+                "select _row_number, _reason from checked where _reason <> ''"
+            ).to_arrow_table(),
+            _conflicting_duplicates(con, entity, rows),
+        ]
+    )
     con.execute("drop table checked")
     is_bad = pc.is_in(rows["_row_number"], reasons_of_bad["_row_number"])
     con.register("bad_rows", rows.filter(is_bad))
