@@ -64,8 +64,11 @@ def _raw_of(staged: AssetKey) -> list[AssetKey]:
 
 
 class GxConfig(Config):
+    # A random sample of 100,000 rows holds, with 99.3% odds, a row of any defect that
+    # affects 1 row in 20,000; row by row, the load's validation and dbt's tests on
+    # whole tables catch the rest. 300,000 cost 9 s more per run at 1.2M appointments.
     max_rows: int = Field(
-        default=300_000, description="Rows read per table; a larger table is sampled."
+        default=100_000, description="Rows read per table; a larger table is sampled."
     )
 
 
