@@ -110,6 +110,39 @@ def _row(values: dict[str, str], spec) -> str:
     return out.getvalue()
 
 
+def test_only_a_key_repeated_with_other_values_and_no_later_version_is_quarantined(
+    tmp_path, raw_loader
+):
+    slot = "loc_1,p1,pr1,s1,2025-01-01T10:00:00Z,2025-01-02T10:00:00,2025-01-02T11:00:00"
+    write(
+        tmp_path / "in",
+        "appointments.csv",
+        [
+            APPOINTMENT_HEADER,
+            f"same,{slot},booked,,2025-01-01T12:00:00Z",  # 1: repeated as it is
+            f"clash,{slot},booked,,2025-01-01T12:00:00Z",  # 2: other status, same version
+            f"moved,{slot},booked,,2025-01-01T12:00:00Z",  # 3: a later version follows
+            f" same ,{slot},booked,,2025-01-01T12:00:00Z",  # 4: the same once trimmed
+            f"clash,{slot},completed,,2025-01-01T12:00:00Z",  # 5: kept
+            f"moved,{slot},completed,,2025-01-02T12:00:00Z",  # 6
+            f"three,{slot},booked,,2025-01-01T12:00:00Z",  # 7
+            f"three,{slot},completed,,2025-01-01T12:00:00Z",  # 8
+            f"three,{slot},booked,,2025-01-01T12:00:00Z",  # 9: kept, as the last row
+        ],
+    )
+    raw_loader.load(tmp_path / "in")
+
+    assert raw_loader.query(
+        "select row_number, reason from raw_files.quarantine order by row_number"
+    ) == [
+        (2, "duplicate appointment_id 'clash' with other values in this file (row 5 is kept)"),
+        (7, "duplicate appointment_id 'three' with other values in this file (row 9 is kept)"),
+        (8, "duplicate appointment_id 'three' with other values in this file (row 9 is kept)"),
+    ]
+    loaded = raw_loader.query("select _row_number from raw_files.appointments order by 1")
+    assert [n for (n,) in loaded] == [1, 3, 4, 5, 6, 9]
+
+
 def test_missing_required_column_refuses_that_file_and_loads_the_rest(tmp_path, raw_loader):
     folder = tmp_path / "in"
     write(folder, "appointments.csv", APPOINTMENTS[:2])
