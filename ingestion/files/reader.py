@@ -81,13 +81,7 @@ def parse_export(name: str, raw: bytes, columns: list[str], required: list[str])
     or an unparseable file raises ExportFileError naming the file (and the column)."""
     if raw.startswith(b"\xef\xbb\xbf"):  # spreadsheet tools write a UTF-8 BOM
         raw = raw[3:]
-    end_of_header = raw.find(b"\n")  # a slice: splitting would copy the whole file
-    try:
-        header_line = raw[: end_of_header if end_of_header >= 0 else len(raw)].decode("utf-8")
-    except UnicodeDecodeError:
-        _check_utf8(name, raw)
-        raise
-    header_line = header_line.rstrip("\r")
+    header_line = _header_line(name, raw)
     if not header_line.strip():
         raise ExportFileError(f"{name}: empty file, no header row")
     header = [h.strip().lower() for h in next(csv.reader([header_line]))]
@@ -112,6 +106,16 @@ def parse_export(name: str, raw: bytes, columns: list[str], required: list[str])
     row_numbers = _row_numbers(table.num_rows, [r[0] for r in rejected])
     table = table.select(columns).append_column("_row_number", pa.array(row_numbers, pa.int64()))
     return ParsedFile(table, rejected, [c for c in header if c not in columns])
+
+
+def _header_line(name: str, raw: bytes) -> str:
+    """The first line, decoded. A slice: splitting it off would copy the whole file."""
+    end = raw.find(b"\n")
+    try:
+        return raw[: end if end >= 0 else len(raw)].decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        _check_utf8(name, raw)  # raises ExportFileError naming the header row
+        raise
 
 
 def _parse(

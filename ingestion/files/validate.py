@@ -215,14 +215,9 @@ def split_rows(
         )
     finally:
         con.unregister("export_rows")
-    reasons_of_bad = pa.concat_tables(
-        [
-            con.sql(
-                "select _row_number, _reason from checked where _reason <> ''"
-            ).to_arrow_table(),
-            _conflicting_duplicates(con, entity, rows),
-        ]
-    )
+    refused = con.sql("select _row_number, _reason from checked where _reason <> ''")
+    duplicates = _conflicting_duplicates(con, entity, rows)
+    reasons_of_bad = pa.concat_tables([refused.to_arrow_table(), duplicates])
     con.execute("drop table checked")
     is_bad = pc.is_in(rows["_row_number"], reasons_of_bad["_row_number"])
     con.register("bad_rows", rows.filter(is_bad))
