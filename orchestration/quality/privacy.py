@@ -3,7 +3,10 @@ like an email address or a phone number, in values and in column names."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from ingestion.files.rules import ident
 
 from .outcome import Outcome, markdown_table
 from .warehouse import Connection, regex_matches
@@ -54,24 +57,25 @@ def scan_relation(con: Connection, relation: str) -> list[Finding]:
         [schema, name],
     ).fetchall()
     findings = []
-    probes = []  # (column, what, pattern): every value probe of the relation, one scan
+    probes = []  # (column, what, pattern): every value probe of the relation
     for column, data_type in columns:
         lowered = column.lower()
-        if _matches(con, lowered, _PERSONAL_NAME) and not lowered.endswith("_hash"):
+        if re.search(_PERSONAL_NAME, lowered) and not lowered.endswith("_hash"):
             findings.append(Finding(relation, column, "personal column name", 0, column))
         if not data_type.upper().startswith(_TEXT_TYPES):
             continue
         probes.append((column, "email value", EMAIL))
         if not lowered.endswith("_id"):  # identifiers (an ad account 123-456-7890) are not phones
             probes.append((column, "phone value", PHONE))
+    probes = _screened(con, f'{schema}."{name}"', probes)
     if not probes:
         return findings
     aggregates = []
     for column, _what, _pattern in probes:
-        matched = regex_matches(con, f'"{column}"', "?")
+        matched = regex_matches(con, ident(column), "?")
         aggregates += [
             f"count(*) filter (where {matched})",
-            f'min("{column}") filter (where {matched})',
+            f"min({ident(column)}) filter (where {matched})",
         ]
     values = con.execute(
         f'select {", ".join(aggregates)} from {schema}."{name}"',
@@ -86,8 +90,28 @@ def scan_relation(con: Connection, relation: str) -> list[Finding]:
     return sorted(findings, key=lambda f: (order[f.column], kinds.index(f.what)))
 
 
-def _matches(con: Connection, text: str, pattern: str) -> bool:
-    return con.execute(f"select {regex_matches(con, '?', '?')}", [text, pattern]).fetchall()[0][0]
+def _screened(
+    con: Connection, relation: str, probes: list[tuple[str, str, str]]
+) -> list[tuple[str, str, str]]:
+    """The probes of the columns where any of their patterns matches somewhere. One
+    pattern per column (its probes' patterns joined): a clean relation, the usual case,
+    costs one regular expression per value instead of one per probe; only columns with
+    a hit get the probe by probe scan that counts and shows each finding."""
+    patterns: dict[str, list[str]] = {}
+    for column, _what, pattern in probes:
+        patterns.setdefault(column, []).append(f"(?:{pattern})")
+    if not patterns:
+        return []
+    counts = con.execute(
+        "select "
+        + ", ".join(
+            f"count(*) filter (where {regex_matches(con, ident(c), '?')})" for c in patterns
+        )
+        + f" from {relation}",
+        ["|".join(p) for p in patterns.values()],
+    ).fetchall()[0]
+    hit = {column for column, count in zip(patterns, counts, strict=True) if count}
+    return [probe for probe in probes if probe[0] in hit]
 
 
 def _mask(value: str) -> str:

@@ -1,5 +1,6 @@
-"""The privacy scan reads a relation once (every column's probes in one aggregate) and
-still reports each finding with its own count and masked example, in column order."""
+"""The privacy scan reads a clean relation once, with one pattern per column (every
+column in one aggregate); where a column matches, it still reports each finding with its
+own count and masked example, in column order."""
 
 import duckdb
 
