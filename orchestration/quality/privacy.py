@@ -67,7 +67,8 @@ def scan_relation(con: Connection, relation: str) -> list[Finding]:
         probes.append((column, "email value", EMAIL))
         if not lowered.endswith("_id"):  # identifiers (an ad account 123-456-7890) are not phones
             probes.append((column, "phone value", PHONE))
-    probes = _screened(con, f'{schema}."{name}"', probes)
+    table = f"{schema}.{ident(name)}"
+    probes = _screened(con, table, probes)
     if not probes:
         return findings
     aggregates = []
@@ -78,7 +79,7 @@ def scan_relation(con: Connection, relation: str) -> list[Finding]:
             f"min({ident(column)}) filter (where {matched})",
         ]
     values = con.execute(
-        f'select {", ".join(aggregates)} from {schema}."{name}"',
+        f"select {', '.join(aggregates)} from {table}",
         [pattern for _column, _what, pattern in probes for _twice in (0, 1)],
     ).fetchall()[0]
     for i, (column, what, _pattern) in enumerate(probes):
