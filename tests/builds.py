@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -48,6 +49,14 @@ class DemoBuild:
     returncode: int
     stdout: str
     stderr: str
+    day: str  # ISO date the run started on
+
+    @property
+    def fingerprinted_today(self) -> bool:
+        """Whether the run's input fingerprint holds today's date: a run with no as-of date
+        digests the day, so on a copy of a build from before midnight an unchanged rerun
+        rebuilds (as it must: the future-dated rows it refused may load now)."""
+        return self.day == date.today().isoformat()
 
     @property
     def inputs(self) -> Path:
@@ -122,6 +131,7 @@ def built_once(
 
 def build_demo(root: Path) -> dict:
     generate_clinic(root / "exports", scale=DEMO_SCALE, seed=DEMO_SEED)
+    day = date.today().isoformat()
     result = subprocess.run(
         [*CLI, "run", "--inputs", str(root / "exports"), "--warehouse"]
         + [str(root / "warehouse.duckdb")],
@@ -131,12 +141,17 @@ def build_demo(root: Path) -> dict:
         text=True,
         timeout=1200,
     )
-    return {"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}
+    return {
+        "returncode": result.returncode,
+        "stdout": result.stdout,
+        "stderr": result.stderr,
+        "day": day,
+    }
 
 
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
     root, record = built_once(tmp_path_factory, "demo_build", build_demo)
-    return DemoBuild(root, record["returncode"], record["stdout"], record["stderr"])
+    return DemoBuild(root, record["returncode"], record["stdout"], record["stderr"], record["day"])
 
 
 def require_success(build: DemoBuild) -> DemoBuild:
