@@ -17,7 +17,7 @@ from .conftest import DBT_PROJECT
 DBT = Path(sys.executable).parent / "dbt"
 
 
-def _run_dim_services(project: Path, warehouse: Path, scratch: Path):
+def _run_dim_services(project: Path, warehouse: Path, target: Path):
     env = {
         **os.environ,
         "PROVIDER_VIEW_WAREHOUSE": str(warehouse),
@@ -25,7 +25,7 @@ def _run_dim_services(project: Path, warehouse: Path, scratch: Path):
     }
     return subprocess.run(
         [str(DBT), "run", "--select", "dim_services", "--profiles-dir", str(project)]
-        + ["--target-path", str(scratch)],
+        + ["--target-path", str(target)],
         cwd=project,
         env=env,
         capture_output=True,
@@ -40,7 +40,8 @@ def test_a_changed_column_type_or_a_null_key_fails_the_build(bi_warehouse, tmp_p
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy2(bi_warehouse.path, warehouse)
 
-    as_declared = _run_dim_services(project, warehouse, tmp_path / "t1")
+    target = tmp_path / "target"  # one: the later runs parse only the changed model again
+    as_declared = _run_dim_services(project, warehouse, target)
     assert as_declared.returncode == 0, as_declared.stdout[-3000:]
 
     model = project / "models" / "marts" / "dim_services.sql"
@@ -53,12 +54,12 @@ def test_a_changed_column_type_or_a_null_key_fails_the_build(bi_warehouse, tmp_p
         ),
         encoding="utf-8",
     )
-    changed = _run_dim_services(project, warehouse, tmp_path / "t2")
+    changed = _run_dim_services(project, warehouse, target)
     assert changed.returncode != 0
     assert "contract" in changed.stdout.lower() and "is_consultation" in changed.stdout
 
     model.write_text(sql.replace("select * from final", _NULL_KEY_ROW), encoding="utf-8")
-    null_key = _run_dim_services(project, warehouse, tmp_path / "t3")
+    null_key = _run_dim_services(project, warehouse, target)
     assert null_key.returncode != 0
     assert "NOT NULL constraint failed" in null_key.stdout and "service_id" in null_key.stdout
 
