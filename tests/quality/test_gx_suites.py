@@ -157,7 +157,7 @@ def test_suites_sharing_one_context_give_the_results_they_give_alone(staged):
 
 def test_a_suite_validates_its_frame_without_hashing_every_value(staged, monkeypatch):
     """GX's batch fingerprint (a hash of every value) is skipped: the run never calls it,
-    and still reports what it reported."""
+    and the suite still reports its failures."""
     from great_expectations.execution_engine import pandas_execution_engine
 
     hashed = []
