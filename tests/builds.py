@@ -151,7 +151,7 @@ def build_demo(root: Path) -> dict:
 
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
     root, record = built_once(tmp_path_factory, "demo_build", build_demo)
-    return DemoBuild(root, record["returncode"], record["stdout"], record["stderr"], record["day"])
+    return DemoBuild(root, **record)  # the record's keys are the build's fields
 
 
 def require_success(build: DemoBuild) -> DemoBuild:
