@@ -251,6 +251,11 @@ def ensure_dagster_home(warehouse: Path | None = None) -> Path:
 
 
 def dbt_executable() -> str:
-    """dbt from this interpreter's environment, so an unactivated venv still works."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+    """The dbt the pipeline runs, from this interpreter's environment so an unactivated
+    venv still works: `provider-view-dbt` (dbt without Python's cyclic garbage collector,
+    defs/dbt_command.py), or dbt itself where that is not installed."""
+    for name in ("provider-view-dbt", "dbt"):
+        beside = Path(sys.executable).parent / name
+        if beside.exists():
+            return str(beside)
+    return shutil.which("dbt") or "dbt"
