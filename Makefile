@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	@# dbt's manifest, which the Dagster graph is built from: parsed here, as an image's
+	@# build step would, so the first run does not wait for it (a run re-parses if stale)
+	$(BIN)/python -m orchestration.defs.dbt_parse
 	touch $(STAMP)
 
 demo: install
