@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ingestion.files.reader import ExportFileError, list_export_files
@@ -37,3 +42,43 @@ def already_generated(out: Path, scale: float, seed: int) -> bool:
 
 def record_generation(out: Path, scale: float, seed: int) -> None:
     (out / MANIFEST).write_text(json.dumps(_state(out, scale, seed), indent=2) + "\n")
+
+
+@contextmanager
+def generating(out: Path, scale: float, seed: int) -> Iterator[None]:
+    """The demo clinic generated into `out` by a process of its own while the caller goes
+    on (it prepares the run: Dagster's instance, dbt's parse and the imports, ~5 s of one
+    core, while the generator takes ~2 s of the other); on leaving, waits for the
+    generator, which printed its progress meanwhile, and records the generation."""
+    generator = subprocess.Popen(
+        [sys.executable, "-m", "ingestion.demo", str(out), "--scale", repr(scale)]
+        + ["--seed", str(seed)],
+        stdout=subprocess.DEVNULL,  # its per-file summary: the run's summary says more
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    said: list[str] = []
+    echo = threading.Thread(target=_echo_progress, args=(generator.stderr, said), daemon=True)
+    echo.start()
+    try:
+        yield
+    except BaseException:
+        generator.kill()
+        raise
+    finally:
+        generator.wait()
+        echo.join()
+    if generator.returncode != 0:
+        raise RuntimeError(f"the demo generator failed: {said[-1] if said else 'no message'}")
+    record_generation(out, scale, seed)
+
+
+def _echo_progress(stream, said: list[str]) -> None:
+    """The generator's progress lines, indented under the CLI's; anything else it says (an
+    error) is kept for the one line that reports it."""
+    for line in stream:
+        line = line.rstrip()
+        if line.startswith("demo: "):
+            print(f"  {line}", flush=True)
+        elif line:
+            said.append(line)

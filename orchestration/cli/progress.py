@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import TextIO
 
 from dagster import DagsterEventType, DagsterInstance
@@ -54,8 +55,12 @@ class StepProgress:
         out: TextIO = sys.stdout,
         tick: float = 0.5,
         heartbeat: float = 30.0,
+        meanwhile: dict[str, Callable[[], None]] | None = None,
     ):
+        """`meanwhile`: step key -> work started in a thread of its own when that step
+        starts (while dbt builds, this process only waits on dbt's)."""
         self.instance, self.run_id, self.out = instance, run_id, out
+        self._meanwhile = dict(meanwhile or {})
         self.tick, self.heartbeat = tick, heartbeat
         self.failures: list[tuple[str, str]] = []  # (step, what it said)
         self.refused: list[tuple[str, str]] = []  # (entity, why): files refused whole
@@ -111,6 +116,8 @@ class StepProgress:
         now = entry.timestamp
         if kind == DagsterEventType.STEP_START:
             self._started[step] = self._last_word[step] = now
+            if work := self._meanwhile.pop(step, None):
+                threading.Thread(target=work, daemon=True).start()
         elif kind == DagsterEventType.ASSET_MATERIALIZATION:
             self._assets[step] += 1
         elif kind == DagsterEventType.ASSET_CHECK_EVALUATION:

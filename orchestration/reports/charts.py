@@ -33,6 +33,15 @@ def _finish(chart, dataset: str) -> dict:
     return vl_convert.vegalite_to_vega(json.dumps(spec))
 
 
+def compile_templates() -> None:
+    """Every chart's template, compiled now rather than by the first page that draws it
+    (Altair's import, building and validating the specs and vl-convert's start: ~1.5 s).
+    The CLI calls it in a thread while its process waits on dbt's (cli/progress.py)."""
+    _trend_template()
+    _routing_template(True)
+    _routing_template(False)
+
+
 def _render(template: dict, dataset: str, rows: list[dict]) -> str:
     spec = copy.copy(template)
     spec["data"] = [
