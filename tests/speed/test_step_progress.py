@@ -39,6 +39,8 @@ def two_steps():
 
 
 def test_work_for_a_step_starts_in_its_own_thread_when_the_step_starts(tmp_path):
+    started.clear()
+    ran_in.clear()
     out = io.StringIO()
     with DagsterInstance.local_temp(str(tmp_path)) as instance:
         run_id = str(uuid.uuid4())
