@@ -7,14 +7,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
+from orchestration import settings
+
 from .conftest import DBT_PROJECT
 
-DBT = Path(sys.executable).parent / "dbt"
+DBT = settings.dbt_executable()  # the pipeline's dbt
 
 
 def _run_dim_services(project: Path, warehouse: Path, target: Path):

@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -70,7 +69,7 @@ def test_dbt_unit_tests_pass_on_their_own(as_of_clinic, tmp_path):
     env.pop(settings.AS_OF_ENV, None)
     result = subprocess.run(
         [
-            str(Path(sys.executable).parent / "dbt"),
+            settings.dbt_executable(),
             "test",
             "--select",
             "test_type:unit",

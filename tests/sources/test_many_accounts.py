@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from source_support import source_error
 from ingestion.google_ads import GoogleAdsCredentials, google_ads_source
 from ingestion.meta_ads import meta_ads_source
 from ingestion.zenoti import zenoti_source
+from orchestration import settings
 from orchestration.defs.api_sources import API_ASSETS
 from orchestration.defs.resources import WarehouseResource
 
@@ -76,7 +76,7 @@ def meta(httpserver, accounts, **options):
 
 
 def dbt_build(warehouse: Path, tmp_path: Path, select: str) -> subprocess.CompletedProcess:
-    dbt = Path(sys.executable).with_name("dbt")
+    dbt = settings.dbt_executable()
     return subprocess.run(
         [str(dbt), "build", "--select", select, "--indirect-selection", "cautious", "--project-dir", str(DBT_PROJECT),
          "--profiles-dir", str(DBT_PROJECT), "--target-path", str(tmp_path / "target"),

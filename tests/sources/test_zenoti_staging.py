@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from source_payloads import CENTER, ZenotiFake, zenoti_appointment, zenoti_sale
 
 from ingestion.zenoti import zenoti_source
+from orchestration import settings
 
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 
@@ -22,7 +22,7 @@ def key_in_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def dbt_run(warehouse: Path, tmp_path: Path, select: str) -> None:
-    dbt = Path(sys.executable).with_name("dbt")
+    dbt = settings.dbt_executable()
     result = subprocess.run(
         [
             str(dbt),
